@@ -1,0 +1,97 @@
+import { SYN_FILTER_TAGGED } from '../src/sources/bpf-filter.js';
+import type { GeneratedCapture } from './generate-capture.js';
+import { alternate, fmtMs, ratio, type CommandResult, type Contender, type ContenderTimings } from './measure.js';
+import { benchScript, type BenchOptions } from './options.js';
+import { goal, type Row, type SectionResult } from './report.js';
+import { LOCAL_ADDRESSES } from './traffic-model.js';
+
+/** The classic IPv4-only filter most people type; Peng's own filter also covers IPv6 and VLAN tags. */
+const SYN_FILTER_IPV4 = 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn';
+
+/** Section 1: whole-process replay time of Peng against tcpdump and a bare JS loop, plain and gzip. */
+export async function replaySection(o: BenchOptions, capture: GeneratedCapture, log: (line: string) => void): Promise<SectionResult> {
+  const file = capture.pcap;
+  const peng = (path: string): Contender => ({
+    name: path.endsWith('.gz') ? 'peng replay (gzip)' : 'peng replay',
+    argv: ['node', o.pengBin, 'replay', path, '-json', '-verbose', '0', '-localAddresses', LOCAL_ADDRESSES],
+    check: (r) => checkPengTotals(r, capture),
+  });
+  const plain: Contender[] = [
+    peng(file),
+    { name: 'bare JS loop', argv: ['node', benchScript('bare-loop.js'), file], check: (r) => checkBareLoop(r, capture) },
+    { name: 'tcpdump -r (no filter)', argv: ['tcpdump', '-r', file, '-w', '/dev/null'] },
+    { name: "tcpdump -r + Peng's SYN filter", argv: ['tcpdump', '-r', file, '-w', '/dev/null', SYN_FILTER_TAGGED] },
+    { name: 'tcpdump -r + IPv4 SYN filter', argv: ['tcpdump', '-r', file, '-w', '/dev/null', SYN_FILTER_IPV4] },
+  ];
+  log(`replay: ${capture.frames} frames, ${(capture.pcapBytes / 2 ** 20).toFixed(0)} MiB, ${o.runs} runs each`);
+  const p = await alternate(plain, o.runs, log);
+  const gz = capture.gzip;
+  const compressed: Contender[] = [
+    peng(gz),
+    { name: 'zcat | tcpdump -r -', argv: ['sh', '-c', `zcat '${gz}' | tcpdump -r - -w /dev/null`] },
+    { name: 'zcat > /dev/null', argv: ['sh', '-c', `zcat '${gz}' > /dev/null`] },
+  ];
+  log('replay (gzip):');
+  const z = await alternate(compressed, o.runs, log);
+
+  const pengPlain = p[0]!;
+  const bare = p[1]!;
+  const tcpdumpSyn = p[3]!;
+  const zcatTcpdump = z[1]!;
+  const rows: Row[] = [
+    ...p.map((t) => row(t, capture.frames, tcpdumpSyn, 'tcpdump+SYN')),
+    ...z.map((t) => row(t, capture.frames, zcatTcpdump, 'zcat|tcpdump')),
+  ];
+  const speedup = tcpdumpSyn.wallMs / pengPlain.wallMs;
+  const cpuSpeedup = tcpdumpSyn.cpuMs / pengPlain.cpuMs;
+  return {
+    id: 'replay',
+    title: `Replay throughput: ${capture.frames} frames, ${(capture.pcapBytes / 2 ** 20).toFixed(0)} MiB pcap (median of ${o.runs} alternating runs, whole process)`,
+    rows,
+    goals: [
+      goal("peng replay vs tcpdump + Peng's SYN filter (wall)", '>= 3x as fast', `${speedup.toFixed(2)}x (cpu ${cpuSpeedup.toFixed(2)}x)`, speedup >= 3),
+      goal('peng replay vs bare JS loop (wall)', 'the limit: 1.0x', `${ratio(pengPlain.wallMs, bare.wallMs)}x the loop's time`, pengPlain.wallMs <= bare.wallMs * 1.25),
+    ],
+    notes: [
+      `ratio columns: each contender's median divided by the baseline's median in the same run (below 1 = faster).`,
+      `gzip: peng ${fmtMs(z[0]!.wallMs)} vs zcat|tcpdump ${fmtMs(zcatTcpdump.wallMs)} (${ratio(z[0]!.wallMs, zcatTcpdump.wallMs)}x); inflating alone takes ${fmtMs(z[2]!.wallMs)}.`,
+    ],
+    data: { plain: p, gzip: z },
+  };
+}
+
+function row(t: ContenderTimings, frames: number, base: ContenderTimings, baseName: string): Row {
+  return {
+    contender: t.name,
+    'wall ms': Math.round(t.wallMs),
+    'cpu ms': Math.round(t.cpuMs),
+    'max RSS MiB': Math.round(t.maxRssKiB / 1024),
+    'M frames/s': Math.round((frames / t.wallMs / 1000) * 100) / 100,
+    [`wall x ${baseName}`]: ratio(t.wallMs, base.wallMs),
+    [`cpu x ${baseName}`]: ratio(t.cpuMs, base.cpuMs),
+  };
+}
+
+/** Peng must have counted every frame and every SYN the generator wrote, with nothing malformed. */
+function checkPengTotals(r: CommandResult, capture: GeneratedCapture): void {
+  let frames = 0;
+  let syns = 0;
+  let malformed = 0;
+  for (const line of r.stdout.split('\n')) {
+    if (line === '') continue;
+    const report = JSON.parse(line) as { capture: { frames: number; synPackets: number; malformed: number } };
+    frames += report.capture.frames;
+    syns += report.capture.synPackets;
+    malformed += report.capture.malformed;
+  }
+  if (frames !== capture.frames || syns !== capture.synFrames || malformed !== 0) {
+    throw new Error(`peng replay counted ${frames} frames, ${syns} SYNs, ${malformed} malformed; the capture has ${capture.frames} frames, ${capture.synFrames} SYNs`);
+  }
+}
+
+function checkBareLoop(r: CommandResult, capture: GeneratedCapture): void {
+  const counts = JSON.parse(r.stdout) as { frames: number; syns: number };
+  if (counts.frames !== capture.frames || counts.syns !== capture.synFrames) {
+    throw new Error(`bare loop counted ${counts.frames} frames, ${counts.syns} SYNs; the capture has ${capture.frames}, ${capture.synFrames}`);
+  }
+}

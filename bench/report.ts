@@ -1,0 +1,54 @@
+/** What each benchmark section hands back: table rows for people, goals checked, raw data for the JSON. */
+
+export type Cell = string | number;
+export type Row = Record<string, Cell>;
+
+export interface Goal {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface SectionResult {
+  id: string;
+  title: string;
+  rows: Row[];
+  goals: Goal[];
+  notes: string[];
+  /** Raw figures (every run), kept in the JSON only. */
+  data?: unknown;
+}
+
+/** A plain-text table with a header line, columns padded to their widest cell. */
+export function formatTable(rows: readonly Row[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]): string => values.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** The same table as Markdown, for BENCHMARKS.md. */
+export function formatMarkdown(rows: readonly Row[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const head = `| ${columns.join(' | ')} |`;
+  const rule = `|${columns.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
+  return [head, rule, ...rows.map((row) => `| ${columns.map((c) => formatCell(row[c])).join(' | ')} |`)].join('\n');
+}
+
+function formatCell(value: Cell | undefined): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+export function goal(name: string, target: string, measured: string, met: boolean): Goal {
+  return { name, target, measured, met };
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian/Ubuntu packages Peng needs: libpcap for capture (always), and with --test the real
+# peers the test suite drives (scanners, capture tools, InfluxDB-compatible servers, promtool).
+set -eu
+runtime="libpcap-dev python3 make g++ iproute2"
+test_peers="tcpdump tshark nmap hping3 masscan victoria-metrics influxdb prometheus"
+packages="$runtime"
+[ "${1:-}" = "--test" ] && packages="$runtime $test_peers"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Services that the packages would start are not wanted: the tests start their own on loopback.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi

@@ -1,0 +1,243 @@
+import convict from 'convict';
+import { LocalAddresses } from '../detector/local-addresses.js';
+import { parseByteSize } from './byte-size.js';
+import { formatDuration, parseGoDuration } from './duration.js';
+
+/** A value that does not fit its format: `problem` says what is wrong, `hint` what to write instead. */
+export class FormatProblem extends Error {
+  constructor(
+    readonly problem: string,
+    readonly hint: string,
+  ) {
+    super(`${problem}; ${hint}`);
+  }
+}
+
+/** The limits a schema entry may give its format (convict passes the schema entry to `validate`). */
+export interface FormatLimits {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** One value format: how text from flags, env and files becomes a value, and what a valid value is. */
+export interface ValueFormat {
+  /** Type name shown in plugin.yaml and the README. */
+  readonly type: string;
+  /** Placeholder after the flag in --help (`-bin N`); '' for booleans, which take no value. */
+  readonly placeholder: string;
+  /** Text to value; returns the text unchanged when it does not parse, so `validate` names the problem. */
+  coerce(text: string): unknown;
+  /** Throws a FormatProblem for a value that is not valid. */
+  validate(value: unknown, limits: FormatLimits): void;
+}
+
+export const MIN_TIME_FRAME_MS = 100;
+export const MAX_TIME_FRAME_MS = 24 * 3_600_000;
+export const MAX_LIST_ENTRIES = 1024;
+const MAX_TEXT_LENGTH = 4096;
+const IFNAMSIZ = 16; // Linux interface names hold at most IFNAMSIZ - 1 characters
+
+// Go's strconv.ParseBool words plus yes/no/on/off; an empty value (`PENG_JSON=`) means off.
+const TRUE_WORDS = ['true', 't', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', 'f', '0', 'no', 'off', ''];
+
+const durationHint = 'use a Go-style duration such as 500ms, 8s, 1m or 1h30m';
+
+const duration: ValueFormat = {
+  type: 'duration',
+  placeholder: 'DURATION',
+  coerce: (text) => parseGoDuration(text.trim()) ?? text,
+  validate(value) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new FormatProblem('not a duration', durationHint);
+    }
+    if (value < MIN_TIME_FRAME_MS) {
+      throw new FormatProblem(`${formatDuration(value)} is too short, the minimum is 100ms`, durationHint);
+    }
+    if (value > MAX_TIME_FRAME_MS) {
+      throw new FormatProblem(`${formatDuration(value)} is too long, the maximum is 24h`, durationHint);
+    }
+  },
+};
+
+const integer: ValueFormat = {
+  type: 'integer',
+  placeholder: 'N',
+  coerce: (text) => (/^\s*\+?\d{1,15}\s*$/.test(text) ? Number(text) : text),
+  validate(value, { min = 0, max = Number.MAX_SAFE_INTEGER }) {
+    const hint = `use a whole number from ${min} to ${max}`;
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw new FormatProblem('not a whole number', hint);
+    if (value < min) throw new FormatProblem(`must be at least ${min}`, hint);
+    if (value > max) throw new FormatProblem(`must be at most ${max}`, hint);
+  },
+};
+
+const byteSize: ValueFormat = {
+  type: 'byte size',
+  placeholder: 'SIZE',
+  coerce: (text) => parseByteSize(text) ?? text,
+  validate(value, { min = 0, max = Number.MAX_SAFE_INTEGER }) {
+    const hint = `use bytes or a unit, such as 512KiB or 4MiB (from ${min} to ${max} bytes)`;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new FormatProblem('not a byte size', hint);
+    if (value < min) throw new FormatProblem(`${value} bytes is too small`, hint);
+    if (value > max) throw new FormatProblem(`${value} bytes is too large`, hint);
+  },
+};
+
+const boolean: ValueFormat = {
+  type: 'boolean',
+  placeholder: '',
+  coerce(text) {
+    const word = text.trim().toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    return text;
+  },
+  validate(value) {
+    if (typeof value !== 'boolean') throw new FormatProblem('not a boolean', 'use true or false');
+  },
+};
+
+const url: ValueFormat = {
+  type: 'url',
+  placeholder: 'URL',
+  coerce: (text) => text.trim(),
+  validate(value) {
+    const hint = 'use an http:// or https:// URL such as http://localhost';
+    requireText(value, hint);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new FormatProblem('not a URL', hint);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new FormatProblem(`scheme ${parsed.protocol.slice(0, -1)} is not supported`, hint);
+    }
+    if (parsed.hostname === '') throw new FormatProblem('the URL names no host', hint);
+  },
+};
+
+/** Free text (bucket, org, token); empty means "not set". */
+const text: ValueFormat = {
+  type: 'string',
+  placeholder: 'TEXT',
+  coerce: (value) => value,
+  validate: (value) => requireText(value, 'write it as plain text'),
+};
+
+/** A file path; empty means "none". */
+const path: ValueFormat = {
+  type: 'path',
+  placeholder: 'FILE',
+  coerce: (value) => value,
+  validate: (value) => requireText(value, 'write a file path'),
+};
+
+/** A user or group to switch to: a name or a numeric id; empty keeps the current one. */
+const account: ValueFormat = {
+  type: 'account',
+  placeholder: 'NAME',
+  coerce: (value) => value.trim(),
+  validate(value) {
+    const hint = 'use a user or group name such as nobody, a numeric id, or empty to keep the current one';
+    requireText(value, hint);
+    if (value !== '' && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}\$?$/.test(value)) {
+      throw new FormatProblem('not a valid user or group name', hint);
+    }
+  },
+};
+
+const addressList: ValueFormat = {
+  type: 'address list',
+  placeholder: 'LIST',
+  coerce: splitList,
+  validate(value) {
+    const hint = 'use comma-separated IPv4/IPv6 addresses or CIDR prefixes such as 192.0.2.10,10.0.0.0/8,2001:db8::/32';
+    const entries = requireList(value, hint);
+    try {
+      LocalAddresses.parse(entries);
+    } catch (err) {
+      throw new FormatProblem(err instanceof Error ? err.message : 'invalid address', hint);
+    }
+  },
+};
+
+const interfaceList: ValueFormat = {
+  type: 'interface list',
+  placeholder: 'LIST',
+  coerce: splitList,
+  validate(value) {
+    const hint = 'use comma-separated interface names such as eth0,eth1 (peng -interfaces lists them)';
+    for (const name of requireList(value, hint)) {
+      if (name === '' || name.length >= IFNAMSIZ || name === '.' || name === '..' || /[\s/:,\u0000-\u001f]/.test(name)) {
+        throw new FormatProblem(`${JSON.stringify(name.slice(0, 40))} is not a valid interface name`, hint);
+      }
+    }
+  },
+};
+
+/** A URL that may be left empty, so that another source (OTEL_* variables) can decide. */
+const optionalUrl: ValueFormat = {
+  ...url,
+  validate(value, limits) {
+    if (value !== '') url.validate(value, limits);
+  },
+};
+
+/** Every format, by the name a schema entry uses. Names carry a prefix because convict's registry is global. */
+export const formats = {
+  'peng-duration': duration,
+  'peng-integer': integer,
+  'peng-byte-size': byteSize,
+  'peng-boolean': boolean,
+  'peng-url': url,
+  'peng-optional-url': optionalUrl,
+  'peng-text': text,
+  'peng-path': path,
+  'peng-account': account,
+  'peng-address-list': addressList,
+  'peng-interface-list': interfaceList,
+} as const satisfies Record<string, ValueFormat>;
+
+export type FormatName = keyof typeof formats;
+
+for (const [name, format] of Object.entries(formats)) {
+  convict.addFormat({
+    name,
+    coerce: (value: unknown) => (typeof value === 'string' ? format.coerce(value) : value),
+    validate: (value: unknown, entry: convict.SchemaObj) => format.validate(value, limitsOf(entry)),
+  });
+}
+
+function limitsOf(entry: convict.SchemaObj): FormatLimits {
+  const { min, max } = entry as { min?: unknown; max?: unknown };
+  return { ...(typeof min === 'number' ? { min } : {}), ...(typeof max === 'number' ? { max } : {}) };
+}
+
+function splitList(text: string): unknown {
+  return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+function requireText(value: unknown, hint: string): asserts value is string {
+  if (typeof value !== 'string') throw new FormatProblem(`expected text, got ${describeType(value)}`, hint);
+  if (value.length > MAX_TEXT_LENGTH) throw new FormatProblem(`longer than ${MAX_TEXT_LENGTH} characters`, hint);
+  if (value.includes('\u0000')) throw new FormatProblem('contains a NUL character', hint);
+}
+
+function requireList(value: unknown, hint: string): string[] {
+  if (!Array.isArray(value)) throw new FormatProblem(`expected a list, got ${describeType(value)}`, hint);
+  if (value.length > MAX_LIST_ENTRIES) throw new FormatProblem(`more than ${MAX_LIST_ENTRIES} entries`, hint);
+  const entries: string[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'string') throw new FormatProblem(`entry ${entries.length + 1} is ${describeType(entry)}, not text`, hint);
+    entries.push(entry);
+  }
+  return entries;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}

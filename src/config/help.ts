@@ -1,0 +1,80 @@
+import { formats } from './formats.js';
+import { optionNames, schema, type OptionName } from './schema.js';
+
+const WIDTH = 80;
+const DOC_INDENT = '        ';
+
+/** The `--help` text, generated from the schema: every flag with its forms, env variable, default and doc. */
+export function helpText(): string {
+  const lines = [
+    'peng: detects port scans from SYN packets, with port bitmaps and their entropy per time frame.',
+    '',
+    'Usage:',
+    "  peng [flags]               live capture on the default route's interface (or -network)",
+    '  peng replay FILE [flags]   replay a capture file (pcap or pcapng, gzip-compressed or not)',
+    '',
+    'A flag takes one or two dashes and its value as "-flag value" or "-flag=value";',
+    'a boolean flag stands alone (-json) or takes "=true" or "=false".',
+    'Every flag can also be set by its PENG_* environment variable or in a --config',
+    'file (JSON or YAML, keys as the flag names, see config/peng.yaml).',
+    'Precedence: defaults < config file < environment < flags.',
+    '',
+    'Flags:',
+  ];
+  for (const name of optionNames) {
+    const placeholder = formats[schema[name].format].placeholder;
+    const forms = flagForms(name).join(', ') + (placeholder === '' ? '' : ` ${placeholder}`);
+    lines.push(`  ${forms}`);
+    const facts = `(env ${schema[name].env}, default ${defaultText(name)})`;
+    lines.push(...wrap(`${schema[name].doc} ${facts}`, WIDTH - DOC_INDENT.length).map((line) => DOC_INDENT + line));
+  }
+  lines.push('', 'Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error.');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The README's options table (pasted between `<!-- options:start -->` and `<!-- options:end -->`;
+ * a test fails when the README's copy differs).
+ */
+export function optionsMarkdownTable(): string {
+  const rows = [
+    '| Flag | Environment | Type | Default | Description |',
+    '|---|---|---|---|---|',
+    ...optionNames.map((name) => {
+      const cells = [
+        flagForms(name).map((form) => `\`${form}\``).join(', '),
+        `\`${schema[name].env}\``,
+        formats[schema[name].format].type,
+        defaultText(name) === 'empty' ? '_empty_' : `\`${defaultText(name)}\``,
+        schema[name].doc,
+      ];
+      return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+    }),
+  ];
+  return `${rows.join('\n')}\n`;
+}
+
+/** The ways to write an option's flag; --help also answers to -h. */
+export function flagForms(name: OptionName): string[] {
+  return name === 'help' ? ['-h', '-help', '--help'] : [`-${name}`, `--${name}`];
+}
+
+/** An option's default as a user would write it ('1m', '4MiB', 'empty' for '' and []). */
+export function defaultText(name: OptionName): string {
+  const value: unknown = schema[name].default;
+  if (value === '' || (Array.isArray(value) && value.length === 0)) return 'empty';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}

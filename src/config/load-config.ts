@@ -1,0 +1,120 @@
+import convict from 'convict';
+import { ConfigError, quoteValue } from './config-error.js';
+import { readConfigFile } from './config-file.js';
+import { checkCrossFieldRules } from './cross-field.js';
+import { FormatProblem, formats } from './formats.js';
+import { describeSetting, type OptionSource } from './option-source.js';
+import { asksForHelpOrVersion, parseArgs } from './parse-args.js';
+import type { OptionValues, PengConfig } from './peng-config.js';
+import { isOptionName, optionNames, schema, type OptionName } from './schema.js';
+import { closestName } from './suggest.js';
+
+/**
+ * Builds the configuration of one run from the command line and the environment.
+ * Precedence: defaults < --config file < PENG_* environment < flags. Throws a ConfigError (one line,
+ * `<what is wrong>; <what to do>`) for any usage or configuration error; never writes to stdout.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): PengConfig {
+  const asked = asksForHelpOrVersion(argv);
+  if (asked.help || asked.version) return { ...defaultConfig(), ...asked };
+
+  const args = parseArgs(argv);
+  const pengEnv = pickPengEnv(env);
+  // args: [] keeps convict's own (yargs) parsing off: parse-args.ts reads the command line.
+  const config = convict(schema as unknown as convict.Schema<OptionValues>, { env: pengEnv, args: [] });
+  const sources = new Map<OptionName, OptionSource>();
+  for (const name of optionNames) {
+    const variable = schema[name].env;
+    const raw = pengEnv[variable];
+    sources.set(name, raw === undefined ? { kind: 'default' } : { kind: 'env', variable, raw });
+  }
+
+  const file = args.flags.get('config')?.text ?? pengEnv[schema.config.env] ?? '';
+  if (file !== '') {
+    const settings = readConfigFile(file);
+    checkFileKeys(file, settings);
+    config.load(settings); // convict re-applies the environment over the file
+    for (const name of Object.keys(settings) as OptionName[]) {
+      if (sources.get(name)?.kind === 'default') sources.set(name, { kind: 'file', file, raw: settings[name] });
+    }
+  }
+
+  for (const [name, { flag, text }] of args.flags) {
+    config.set(name, text ?? 'true');
+    sources.set(name, { kind: 'flag', flag, raw: text });
+  }
+
+  const describe = (name: OptionName): string => describeSetting(name, sources.get(name) ?? { kind: 'default' });
+  const values = validateEach(config, describe);
+  validateWithConvict(config);
+  checkCrossFieldRules(values, describe);
+  return { command: args.command, replayFile: args.replayFile, ...values };
+}
+
+/** The configuration with nothing given: what `config/peng.yaml` and --help document. */
+export function defaultConfig(): PengConfig {
+  const config = convict(schema as unknown as convict.Schema<OptionValues>, { env: {}, args: [] });
+  return { command: 'live', replayFile: null, ...config.getProperties() };
+}
+
+function pickPengEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of optionNames) {
+    const value = env[schema[name].env];
+    if (typeof value === 'string') picked[schema[name].env] = value;
+  }
+  return picked;
+}
+
+/** Unknown keys and command-line actions in a config file are errors that name the key. */
+function checkFileKeys(file: string, settings: Record<string, unknown>): void {
+  for (const key of Object.keys(settings)) {
+    if (!isOptionName(key)) {
+      const guess = closestName(key, optionNames);
+      const hint = guess === null ? 'run peng --help for the list of options' : `did you mean ${guess}? Run peng --help for the list of options`;
+      throw new ConfigError(`config file ${quoteValue(file)}: unknown option ${quoteValue(key)}; ${hint}`);
+    }
+    if (schema[key].inFile === false) {
+      throw new ConfigError(`config file ${quoteValue(file)}: ${key} cannot be set in a config file; remove it and give -${key} on the command line`);
+    }
+    // convict would merge a mapping into the default value instead of replacing it: refuse it here.
+    const raw = settings[key];
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const spec = schema[key];
+      let problem = new FormatProblem('expected a value, got a mapping', 'run peng --help for what each option takes');
+      try {
+        formats[spec.format].validate(raw, spec);
+      } catch (err) {
+        if (err instanceof FormatProblem) problem = err;
+      }
+      throw new ConfigError(`${describeSetting(key, { kind: 'file', file, raw })}: ${problem.problem}; ${problem.hint}`);
+    }
+  }
+}
+
+/** Runs each option's format on its final value, so the error names the flag, variable or file entry. */
+function validateEach(config: convict.Config<OptionValues>, describe: (name: OptionName) => string): OptionValues {
+  const values = config.getProperties();
+  for (const name of optionNames) {
+    const spec = schema[name];
+    try {
+      formats[spec.format].validate(values[name], spec);
+    } catch (err) {
+      if (!(err instanceof FormatProblem)) throw err;
+      throw new ConfigError(`${describe(name)}: ${err.problem}; ${err.hint}`, { cause: err });
+    }
+  }
+  return values;
+}
+
+/** convict's own strict check, as a backstop; its report goes into the error, never to stdout. */
+function validateWithConvict(config: convict.Config<OptionValues>): void {
+  const notices: string[] = [];
+  try {
+    config.validate({ allowed: 'strict', output: (message) => notices.push(message) });
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new ConfigError(`invalid configuration: ${first}; run peng --help for the options`, { cause: err });
+  }
+  if (notices.length > 0) throw new ConfigError(`invalid configuration: ${notices[0]}; run peng --help for the options`);
+}

@@ -1,0 +1,203 @@
+import type { FormatName } from './formats.js';
+import type { OptionValues } from './peng-config.js';
+
+/** One option: the single place its flag, env variable, default, documentation and validation are defined. */
+export interface OptionSpec {
+  /** One or two sentences for --help, plugin.yaml and the README. */
+  readonly doc: string;
+  /** A format from formats.ts; it parses flag/env text and validates every value. */
+  readonly format: FormatName;
+  /** Written as a user would write it ('1m', '4MiB'); convict coerces it like any other text. */
+  readonly default: string | number | boolean | readonly string[];
+  /** Always `PENG_` + the name in UPPER_SNAKE_CASE. */
+  readonly env: string;
+  readonly min?: number;
+  readonly max?: number;
+  /** Never echoed in errors or logs. */
+  readonly sensitive?: boolean;
+  /** False for one-shot actions and --config itself: a config file cannot set them. */
+  readonly inFile?: boolean;
+}
+
+const definitions = {
+  timeFrame: {
+    doc: 'Interval time to detect scans: each window of this length yields one entropy report. A Go-style duration (500ms, 8s, 1m, 1h30m) from 100ms to 24h.',
+    format: 'peng-duration',
+    default: '1m',
+    env: 'PENG_TIME_FRAME',
+  },
+  bin: {
+    doc: 'Number of bins in each port bitmap; size must be a multiple of it.',
+    format: 'peng-integer',
+    default: 16,
+    env: 'PENG_BIN',
+    min: 1,
+    max: 65536,
+  },
+  size: {
+    doc: 'Size of each port bitmap in bits, from bin to 65536.',
+    format: 'peng-integer',
+    default: 1024,
+    env: 'PENG_SIZE',
+    min: 1,
+    max: 65536,
+  },
+  verbose: {
+    doc: 'Console lines: 0 none, 1 total entropy per window (the original lines), 2 adds per-bin entropies, 3 adds bits set per bin and each counted port.',
+    format: 'peng-integer',
+    default: 1,
+    env: 'PENG_VERBOSE',
+    min: 0,
+    max: 3,
+  },
+  export: {
+    doc: 'CSV file to append each window to (time,client,server); empty = no CSV.',
+    format: 'peng-path',
+    default: '',
+    env: 'PENG_EXPORT',
+  },
+  json: {
+    doc: 'Write one JSON WindowReport per line on stdout; every log line goes to stderr.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_JSON',
+  },
+  lineProtocol: {
+    doc: "Write InfluxDB line protocol on stdout, one line per window, for Telegraf's execd input; not together with json.",
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_LINE_PROTOCOL',
+  },
+  network: {
+    doc: "Network interfaces to capture on, comma-separated (eth0,eth1 or any); empty = the default route's interface.",
+    format: 'peng-interface-list',
+    default: [],
+    env: 'PENG_NETWORK',
+  },
+  interfaces: {
+    doc: 'List the network interfaces available for capture and exit.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_INTERFACES',
+    inFile: false,
+  },
+  localAddresses: {
+    doc: "Addresses of this host, comma-separated IPv4/IPv6 addresses and CIDR prefixes: SYNs to them count as server traffic, SYNs from them as client traffic. Empty: live capture uses the interfaces' own addresses, replay counts every SYN as server traffic.",
+    format: 'peng-address-list',
+    default: [],
+    env: 'PENG_LOCAL_ADDRESSES',
+  },
+  bufferSize: {
+    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 4MiB), from 64KiB to 1GiB.',
+    format: 'peng-byte-size',
+    default: '4MiB',
+    env: 'PENG_BUFFER_SIZE',
+    min: 64 * 1024,
+    max: 1024 ** 3,
+  },
+  user: {
+    doc: 'User to switch to after the captures are open (name or numeric id); empty = keep the current user.',
+    format: 'peng-account',
+    default: 'nobody',
+    env: 'PENG_USER',
+  },
+  group: {
+    doc: 'Group to switch to after the captures are open (name or numeric id); empty = keep the current group.',
+    format: 'peng-account',
+    default: 'nogroup',
+    env: 'PENG_GROUP',
+  },
+  influxUrl: {
+    doc: 'InfluxDB 2.x URL (http or https).',
+    format: 'peng-url',
+    default: 'http://localhost',
+    env: 'PENG_INFLUX_URL',
+  },
+  influxPort: {
+    doc: 'InfluxDB port, used when influxUrl names none.',
+    format: 'peng-integer',
+    default: 9999,
+    env: 'PENG_INFLUX_PORT',
+    min: 1,
+    max: 65535,
+  },
+  bucket: {
+    doc: 'InfluxDB bucket. Giving bucket, org and token turns the InfluxDB output on.',
+    format: 'peng-text',
+    default: '',
+    env: 'PENG_BUCKET',
+  },
+  org: {
+    doc: 'InfluxDB organization (with bucket and token).',
+    format: 'peng-text',
+    default: '',
+    env: 'PENG_ORG',
+  },
+  token: {
+    doc: 'InfluxDB auth token (with bucket and org); never printed. Prefer PENG_TOKEN or a config file to a flag, which other users can see.',
+    format: 'peng-text',
+    default: '',
+    env: 'PENG_TOKEN',
+    sensitive: true,
+  },
+  otlp: {
+    doc: 'Export metrics with OpenTelemetry over OTLP/HTTP.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_OTLP',
+  },
+  otlpEndpoint: {
+    doc: 'OTLP/HTTP collector base URL; metrics go to its /v1/metrics path. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318.',
+    format: 'peng-optional-url',
+    default: '',
+    env: 'PENG_OTLP_ENDPOINT',
+  },
+  config: {
+    doc: 'Read settings from this JSON or YAML file (see config/peng.yaml); environment variables and flags override it.',
+    format: 'peng-path',
+    default: '',
+    env: 'PENG_CONFIG',
+    inFile: false,
+  },
+  debug: {
+    doc: 'Show the stack trace with an error.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_DEBUG',
+  },
+  version: {
+    doc: 'Print the version and exit.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_VERSION',
+    inFile: false,
+  },
+  help: {
+    doc: 'Print this help and exit.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_HELP',
+    inFile: false,
+  },
+} as const satisfies { readonly [K in keyof OptionValues]: OptionSpec };
+
+export type OptionName = keyof typeof definitions;
+
+/** The convict schema. The flag of each option is its name (`-timeFrame`, `--timeFrame`). */
+export const schema: { readonly [K in OptionName]: OptionSpec } = definitions;
+
+/** Option names in schema order (the order of --help, plugin.yaml and the README). */
+export const optionNames: readonly OptionName[] = Object.keys(schema) as OptionName[];
+
+export function isOptionName(name: string): name is OptionName {
+  return Object.prototype.hasOwnProperty.call(schema, name);
+}
+
+export function optionSpec(name: OptionName): OptionSpec {
+  return schema[name];
+}
+
+/** The env variable naming rule every option follows: timeFrame -> PENG_TIME_FRAME. */
+export function envNameFor(name: string): string {
+  return `PENG_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}

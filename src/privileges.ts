@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface PrivilegeDropOptions {
+  /** User name or numeric id to become; default `nobody` when started as root. */
+  user?: string;
+  /** Group name or numeric id; default the user's primary group. */
+  group?: string;
+}
+
+export type PrivilegeDropResult =
+  | { dropped: true; user: string; uid: number; group: string; gid: number }
+  | { dropped: false; reason: string };
+
+/** The user or group to switch to does not exist, or the switch did not stick. A configuration error (exit 2). */
+export class PrivilegeDropError extends Error {
+  override readonly name = 'PrivilegeDropError';
+}
+
+export const DEFAULT_USER = 'nobody';
+
+interface Account {
+  name: string;
+  id: number;
+  /** Primary group id (users only). */
+  gid: number;
+}
+
+/**
+ * Gives up root, as scanlogd does: call it after every capture handle and output file is open (they
+ * stay usable through their open descriptors). Clears supplementary groups, then sets the group, then
+ * the user, and checks that root cannot be regained. Does nothing when not running as root.
+ */
+export function dropPrivileges(options: PrivilegeDropOptions = {}): PrivilegeDropResult {
+  if (typeof process.getuid !== 'function' || typeof process.setuid !== 'function') {
+    return { dropped: false, reason: 'this platform has no POSIX user ids' };
+  }
+  if (process.getuid() !== 0 && process.geteuid!() !== 0) {
+    return { dropped: false, reason: `not running as root (uid ${process.getuid()}); nothing to drop` };
+  }
+  const userName = options.user ?? DEFAULT_USER;
+  const user = lookupAccount('passwd', userName);
+  if (user === null) throw new PrivilegeDropError(`cannot drop privileges: user "${userName}" does not exist (set --user to an existing account)`);
+  let gid = user.gid;
+  let groupName = lookupName('group', gid) ?? String(gid);
+  if (options.group !== undefined) {
+    const group = lookupAccount('group', options.group);
+    if (group === null) throw new PrivilegeDropError(`cannot drop privileges: group "${options.group}" does not exist (set --group to an existing group)`);
+    gid = group.id;
+    groupName = group.name;
+  }
+  if (user.id === 0) return { dropped: false, reason: `user "${userName}" is root; privileges kept` };
+
+  process.setgroups!([]);
+  process.setgid!(gid);
+  process.setuid(user.id);
+  if (process.getuid() !== user.id || process.geteuid!() !== user.id || process.getgid!() !== gid) {
+    throw new PrivilegeDropError(`cannot drop privileges: still uid ${process.getuid()} gid ${process.getgid!()} after switching to ${userName}`);
+  }
+  if (canRegainRoot()) throw new PrivilegeDropError(`cannot drop privileges: root could be regained after switching to ${userName}`);
+  return { dropped: true, user: user.name, uid: user.id, group: groupName, gid };
+}
+
+function canRegainRoot(): boolean {
+  try {
+    process.setuid!(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a user (`passwd`) or group (`group`) by name or numeric id through NSS (`getent`), else /etc. */
+export function lookupAccount(database: 'passwd' | 'group', nameOrId: string): Account | null {
+  if (nameOrId === '' || /[\s:]/.test(nameOrId)) return null;
+  const line = getent(database, nameOrId) ?? fromEtc(database, nameOrId);
+  return line === null ? null : parseEntry(line);
+}
+
+function lookupName(database: 'passwd' | 'group', id: number): string | null {
+  return lookupAccount(database, String(id))?.name ?? null;
+}
+
+/** `name:x:id:gid:...` (passwd) or `name:x:id:members` (group). */
+export function parseEntry(line: string): Account | null {
+  const f = line.split(':');
+  const id = Number(f[2]);
+  if (f.length < 3 || f[0] === '' || !Number.isInteger(id) || id < 0) return null;
+  const gid = Number(f[3]);
+  return { name: f[0]!, id, gid: Number.isInteger(gid) && gid >= 0 && f.length > 4 ? gid : id };
+}
+
+function getent(database: string, key: string): string | null {
+  try {
+    const out = execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const first = out.split('\n')[0] ?? '';
+    return first === '' ? null : first;
+  } catch {
+    return null; // not found (exit 2) or no getent: the /etc fallback decides
+  }
+}
+
+function fromEtc(database: string, key: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/etc/${database}`, 'utf8');
+  } catch {
+    return null;
+  }
+  const numeric = /^\d+$/.test(key);
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 3 && (numeric ? f[2] === key : f[0] === key)) return line;
+  }
+  return null;
+}

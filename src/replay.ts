@@ -1,0 +1,54 @@
+import { basename } from 'node:path';
+import type { PengConfig } from './config/peng-config.js';
+import { Detector } from './detector/detector.js';
+import { LocalAddresses } from './detector/local-addresses.js';
+import type { Logger } from './log.js';
+import { SinkFanout } from './sinks/sink-fanout.js';
+import type { Sink } from './sinks/sink.js';
+import { readCaptureFile, type CaptureFileSummary } from './sources/capture-file.js';
+
+export interface ReplayResult {
+  summary: CaptureFileSummary;
+  windows: number;
+}
+
+/**
+ * Replays a capture file: windows follow packet time from the first frame, every window (empty ones
+ * included) goes to the sinks, and the last one is reported at end of file.
+ */
+export async function replayCaptureFile(file: string, config: PengConfig, sinks: readonly Sink[], log: Logger): Promise<ReplayResult> {
+  const local = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
+  const fanout = new SinkFanout(sinks, (sink, error, first) => {
+    if (first) log.error(`${sink.name} output failed: ${error.message}`);
+  });
+  let windows = 0;
+  const detector = new Detector({
+    bins: config.bin,
+    size: config.size,
+    timeFrameMicros: config.timeFrame * 1000,
+    interfaceName: basename(file),
+    localAddresses: local,
+    onReport: (report) => {
+      windows++;
+      fanout.write(report);
+    },
+  });
+  let summary: CaptureFileSummary;
+  try {
+    summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(message) });
+    detector.finish();
+  } finally {
+    await fanout.close();
+  }
+  if (local === null && summary.frames > 0) {
+    log.warn('no -localAddresses given: every SYN in the capture was counted as server traffic (someone probing us)');
+  }
+  const t = detector.totals;
+  if (t.unsupportedLink > 0) log.warn(`${t.unsupportedLink} frames had a link type Peng does not decode; they were counted as malformed`);
+  if (t.timeJumps > 0) log.warn(`${t.timeJumps} timestamp jumps of more than ${Detector.MAX_EMPTY_WINDOWS} windows: the window clock restarted at the new time`);
+  if (t.outOfOrder > 0) log.info(`${t.outOfOrder} frames were older than their window's start (reordered capture); counted in the current window`);
+  if (config.verbose >= 1) {
+    log.info(`replayed ${summary.frames} frames, ${t.synPackets} SYNs, ${t.malformed} malformed, ${windows} windows from ${file}`);
+  }
+  return { summary, windows };
+}

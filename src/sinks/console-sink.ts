@@ -1,0 +1,52 @@
+import type { Direction } from '../detector/detector.js';
+import type { DirectionReport, WindowReport } from '../detector/window-report.js';
+import type { Sink } from './sink.js';
+
+export interface ConsoleSinkOptions {
+  /** 1: the seed's two lines per window; 2: + per-bin entropies; 3: + bits set per bin. */
+  verbose: number;
+  /** Where the lines go: stdout normally, stderr when stdout carries --json or --lineProtocol. */
+  out: NodeJS.WritableStream;
+}
+
+/** The seed's console lines: `[<time>] [CLIENT] total entropy: 0.000000`, then `[SERVER]`. */
+export function createConsoleSink(options: ConsoleSinkOptions): Sink {
+  const { verbose, out } = options;
+  return {
+    name: 'console',
+    write(report: WindowReport): void {
+      const time = goTimeString(report.end);
+      let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose);
+      if (verbose >= 3) {
+        const c = report.capture;
+        text += `[${time}] [CAPTURE] ${report.interface} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
+      }
+      out.write(text);
+    },
+    async close(): Promise<void> {},
+  };
+}
+
+function directionLines(time: string, direction: Direction, d: DirectionReport, verbose: number): string {
+  const tag = direction === 'client' ? 'CLIENT' : 'SERVER';
+  let text = `[${time}] [${tag}] total entropy: ${d.entropy.toFixed(6)}\n`;
+  if (verbose >= 2) text += `[${time}] [${tag}] bin entropies: ${d.binEntropies.map((h) => h.toFixed(6)).join(' ')}\n`;
+  if (verbose >= 3) text += `[${time}] [${tag}] bits set per bin: ${d.bitsSetPerBin.join(' ')} (syn packets: ${d.synPackets})\n`;
+  return text;
+}
+
+/** Formats like Go's time.Time.String(): `2006-01-02 15:04:05.999 -0700 MST`, in local time. */
+export function goTimeString(date: Date): string {
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const ms = date.getMilliseconds();
+  const fraction = ms === 0 ? '' : '.' + pad(ms, 3).replace(/0+$/, '');
+  const offsetMin = -date.getTimezoneOffset();
+  const sign = offsetMin >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${fraction} ` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)} ${zone}`
+  );
+}

@@ -1,0 +1,28 @@
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import type { WindowReport } from '../detector/window-report.js';
+import type { Sink } from './sink.js';
+
+export const CSV_HEADER = 'time,client,server\n';
+
+/**
+ * The seed's CSV export (`time,client,server`), appended across runs with one header. The file is
+ * opened at once, before privileges are dropped, and written through its descriptor.
+ */
+export function createCsvSink(path: string): Sink {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw new Error(`cannot open CSV file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path and its permissions`);
+  }
+  if (fstatSync(fd).size === 0) writeSync(fd, CSV_HEADER);
+  return {
+    name: 'csv',
+    write(report: WindowReport): void {
+      writeSync(fd, `${report.end.toISOString()},${report.client.entropy},${report.server.entropy}\n`);
+    },
+    async close(): Promise<void> {
+      closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import type { WindowReport } from '../detector/window-report.js';
+
+/** The measurement every Peng line belongs to. */
+export const MEASUREMENT = 'peng';
+
+/** Field names of a Peng line, in the order they are written (DESIGN.md §4). */
+export const LINE_PROTOCOL_FIELDS = {
+  clientEntropy: 'client_entropy',
+  serverEntropy: 'server_entropy',
+  clientSynPackets: 'client_syn_packets',
+  serverSynPackets: 'server_syn_packets',
+} as const;
+
+/** Tag keys of a Peng line; `host` only where the writer adds it (InfluxDB, not Telegraf). */
+export const LINE_PROTOCOL_TAGS = { host: 'host', interface: 'interface' } as const;
+
+/** A window that line protocol cannot carry (its time lies outside the signed 64-bit nanosecond range). */
+export class LineProtocolError extends Error {
+  override readonly name = 'LineProtocolError';
+}
+
+// Line protocol timestamps are signed 64-bit nanoseconds: 1677-09-21 .. 2262-04-11.
+const MIN_NANOS = -(2n ** 63n);
+const MAX_NANOS = 2n ** 63n - 1n;
+const NANOS_PER_MS = 1_000_000n;
+
+// Telegraf's serializer turns these into visible escapes; a raw newline would end the line.
+const WHITESPACE_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+/**
+ * Escapes a tag key, tag value or field key by Influx's rules: `,` `=` and space get a backslash;
+ * tab, newline, form feed and return become `\t` `\n` `\f` `\r` (as Telegraf writes them).
+ * Influx parsers read a backslash as escaping the next byte, so a literal backslash right before a
+ * special character is doubled, and a trailing backslash (which no Influx parser accepts) becomes `_`.
+ */
+export function escapeTag(text: string): string {
+  if (!/[\s,=\\]/.test(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === ',' || ch === '=' || ch === ' ') {
+      out += '\\' + ch;
+    } else if (ch in WHITESPACE_ESCAPES) {
+      out += WHITESPACE_ESCAPES[ch];
+    } else if (ch === '\\') {
+      const next = text[i + 1];
+      if (next === undefined) out += '_';
+      else if (next === ',' || next === '=' || next === ' ' || next === '\\') out += '\\\\';
+      else out += '\\';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/** Escapes a measurement name: `,` and space (an `=` is allowed there). */
+export function escapeMeasurement(text: string): string {
+  return text.replace(/[, ]/g, (ch) => '\\' + ch).replace(/[\t\n\f\r]/g, (ch) => WHITESPACE_ESCAPES[ch]!);
+}
+
+/** A float field value; the shortest text that reads back as the same double. */
+export function formatFloat(value: number): string {
+  if (!Number.isFinite(value)) throw new LineProtocolError(`field value ${value} is not a finite number`);
+  return String(value);
+}
+
+/** A signed integer field value with Influx's `i` suffix. */
+export function formatInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new LineProtocolError(`field value ${value} is not an integer`);
+  return `${value}i`;
+}
+
+/** The nanosecond timestamp of `time`, exact (milliseconds × 10⁶ in integer arithmetic). */
+export function timestampNanos(time: Date): string {
+  const ms = time.getTime();
+  if (!Number.isFinite(ms)) throw new LineProtocolError('window time is not a valid date');
+  const nanos = BigInt(ms) * NANOS_PER_MS;
+  if (nanos < MIN_NANOS || nanos > MAX_NANOS) {
+    throw new LineProtocolError(
+      `window end ${time.toISOString()} is outside line protocol's time range (1677-09-21 to 2262-04-11); check the capture's timestamps`,
+    );
+  }
+  return nanos.toString();
+}
+
+export interface WindowLineOptions {
+  /** Adds a `host` tag (the InfluxDB writer does; Telegraf adds its own). */
+  host?: string;
+}
+
+/**
+ * One line per window: `peng[,host=<h>],interface=<if> client_entropy=<f>,server_entropy=<f>,
+ * client_syn_packets=<n>i,server_syn_packets=<n>i <ns>`, timestamp = window end. No trailing newline.
+ * Throws LineProtocolError for a window that cannot be written (non-finite value, time out of range).
+ */
+export function windowToLine(report: WindowReport, options: WindowLineOptions = {}): string {
+  let line = MEASUREMENT;
+  // Tags sorted by key, as Influx stores them; an empty value is not representable and is left out.
+  if (options.host) line += `,${LINE_PROTOCOL_TAGS.host}=${escapeTag(options.host)}`;
+  if (report.interface) line += `,${LINE_PROTOCOL_TAGS.interface}=${escapeTag(report.interface)}`;
+  const f = LINE_PROTOCOL_FIELDS;
+  line +=
+    ` ${f.clientEntropy}=${formatFloat(report.client.entropy)}` +
+    `,${f.serverEntropy}=${formatFloat(report.server.entropy)}` +
+    `,${f.clientSynPackets}=${formatInteger(report.client.synPackets)}` +
+    `,${f.serverSynPackets}=${formatInteger(report.server.synPackets)}`;
+  return `${line} ${timestampNanos(report.end)}`;
+}

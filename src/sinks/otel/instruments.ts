@@ -1,0 +1,92 @@
+import { ValueType } from '@opentelemetry/api';
+import type { WindowReport } from '../../detector/window-report.js';
+import {
+  METRIC_PENG_CAPTURE_DROPPED,
+  METRIC_PENG_CAPTURE_FRAMES,
+  METRIC_PENG_CAPTURE_MALFORMED,
+  METRIC_PENG_CLIENT_ENTROPY,
+  METRIC_PENG_CLIENT_SYN_PACKETS,
+  METRIC_PENG_SERVER_ENTROPY,
+  METRIC_PENG_SERVER_SYN_PACKETS,
+  UNIT_DIMENSIONLESS,
+  UNIT_PACKET,
+} from './semconv.js';
+
+/** `gauge`: the window's value; `counter`: packets added during the window (monotonic). */
+export type PengInstrumentKind = 'gauge' | 'counter';
+
+/** One instrument of DESIGN.md §4 and how a window supplies its value. */
+export interface PengInstrument {
+  readonly name: string;
+  readonly kind: PengInstrumentKind;
+  readonly unit: string;
+  readonly valueType: ValueType;
+  readonly description: string;
+  /** The window's value; undefined when the window cannot tell (drops on platforms without counters). */
+  readonly read: (report: WindowReport) => number | undefined;
+}
+
+/** The instruments, in export order. PengMetrics and the OTLP producer both read this one table. */
+export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
+  {
+    name: METRIC_PENG_SERVER_ENTROPY,
+    kind: 'gauge',
+    unit: UNIT_DIMENSIONLESS,
+    valueType: ValueType.DOUBLE,
+    description: 'Entropy (0..2) of the destination ports of SYNs sent to this host in the last time window; high means many ports probed.',
+    read: (r) => r.server.entropy,
+  },
+  {
+    name: METRIC_PENG_CLIENT_ENTROPY,
+    kind: 'gauge',
+    unit: UNIT_DIMENSIONLESS,
+    valueType: ValueType.DOUBLE,
+    description: 'Entropy (0..2) of the destination ports of SYNs sent by this host in the last time window; high means this host probes many ports.',
+    read: (r) => r.client.entropy,
+  },
+  {
+    name: METRIC_PENG_SERVER_SYN_PACKETS,
+    kind: 'gauge',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description: 'Connection-opening SYNs sent to this host in the last time window.',
+    read: (r) => r.server.synPackets,
+  },
+  {
+    name: METRIC_PENG_CLIENT_SYN_PACKETS,
+    kind: 'gauge',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description: 'Connection-opening SYNs sent by this host in the last time window.',
+    read: (r) => r.client.synPackets,
+  },
+  {
+    name: METRIC_PENG_CAPTURE_FRAMES,
+    kind: 'counter',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description: 'Frames captured.',
+    read: (r) => r.capture.frames,
+  },
+  {
+    name: METRIC_PENG_CAPTURE_MALFORMED,
+    kind: 'counter',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description: 'Frames skipped because their headers were truncated or inconsistent.',
+    read: (r) => r.capture.malformed,
+  },
+  {
+    name: METRIC_PENG_CAPTURE_DROPPED,
+    kind: 'counter',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description: 'Frames dropped by the kernel or capture buffer before Peng saw them (absent where the platform cannot tell).',
+    read: (r) => r.capture.dropped,
+  },
+];
+
+/** A value fit for export: finite and, for counters, not negative. Anything else is skipped, not sent. */
+export function isExportable(instrument: PengInstrument, value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && (instrument.kind === 'gauge' || value >= 0);
+}

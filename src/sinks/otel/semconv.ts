@@ -1,0 +1,29 @@
+/**
+ * Every OpenTelemetry name Peng uses, in one place (DESIGN.md §4). Stable attributes come from the
+ * semantic-conventions package's stable entry point; incubating ones are copied here, as that package
+ * recommends, so a semconv release cannot rename them under us.
+ */
+export { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+/** Incubating in semconv 1.45 (`host.*`). */
+export const ATTR_HOST_NAME = 'host.name' as const;
+/** Incubating in semconv 1.45 (`network.*`): the data-point attribute of every Peng instrument. */
+export const ATTR_NETWORK_INTERFACE_NAME = 'network.interface.name' as const;
+
+/** Meter and instrumentation scope name. */
+export const PENG_SCOPE_NAME = 'peng';
+/** Default `service.name` (OTEL_SERVICE_NAME overrides it). */
+export const PENG_SERVICE_NAME = 'peng';
+
+export const METRIC_PENG_SERVER_ENTROPY = 'peng.server.entropy';
+export const METRIC_PENG_CLIENT_ENTROPY = 'peng.client.entropy';
+export const METRIC_PENG_SERVER_SYN_PACKETS = 'peng.server.syn_packets';
+export const METRIC_PENG_CLIENT_SYN_PACKETS = 'peng.client.syn_packets';
+export const METRIC_PENG_CAPTURE_FRAMES = 'peng.capture.frames';
+export const METRIC_PENG_CAPTURE_MALFORMED = 'peng.capture.malformed';
+export const METRIC_PENG_CAPTURE_DROPPED = 'peng.capture.dropped';
+
+/** UCUM unity: entropy is a dimensionless score (0..2), not a count and not a fraction of a whole. */
+export const UNIT_DIMENSIONLESS = '1';
+/** Semconv annotation for counts of things: `{packet}` (curly braces carry no unit, only a label). */
+export const UNIT_PACKET = '{packet}';

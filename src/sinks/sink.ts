@@ -1,0 +1,11 @@
+import type { WindowReport } from '../detector/window-report.js';
+
+/** A destination for finished windows. Each sink consumes WindowReports and nothing else. */
+export interface Sink {
+  /** Human-readable name used in error messages. */
+  readonly name: string;
+  /** Called once per finished window, in order. */
+  write(report: WindowReport): void | Promise<void>;
+  /** Flushes and releases resources; called once at shutdown. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/** First occurrence and count of one kind of damage. */
+interface ProblemKind {
+  count: number;
+  offset: number;
+  detail: string;
+}
+
+/**
+ * Tallies damaged or skipped records by kind. Hostile files can hold millions of bad records, so each kind
+ * is reported once, at the end, with its first position and its count, never once per record.
+ */
+export class CaptureFileProblems {
+  /** Damaged or skipped records and blocks, all kinds together. */
+  total = 0;
+  private readonly kinds = new Map<string, ProblemKind>();
+
+  /** Counts one problem of `kind` at byte `offset` of the (uncompressed) capture stream. */
+  add(kind: string, offset: number, detail = ''): void {
+    this.total++;
+    const known = this.kinds.get(kind);
+    if (known) known.count++;
+    else this.kinds.set(kind, { count: 1, offset, detail });
+  }
+
+  /** How many problems of `kind` were counted. */
+  count(kind: string): number {
+    return this.kinds.get(kind)?.count ?? 0;
+  }
+
+  /** One message per kind, e.g. `absurd record length at byte 24 (4294967295 bytes claimed); reading stopped there`. */
+  messages(): string[] {
+    const out: string[] = [];
+    for (const [kind, k] of this.kinds) {
+      const detail = k.detail === '' ? '' : ` (${k.detail})`;
+      const times = k.count > 1 ? `; ${k.count} in all` : '';
+      out.push(`${kind} at byte ${k.offset}${detail}${times}`);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { LocalAddresses } from '../detector/local-addresses.js';
+import { ANY_INTERFACE } from './interfaces.js';
+
+type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/**
+ * The addresses of the named interfaces (IPv4 and IPv6, scope ids dropped), sorted so two reads of an
+ * unchanged host compare equal. `any` stands for every interface.
+ */
+export function interfaceAddresses(names: readonly string[], table: InterfaceTable = networkInterfaces()): string[] {
+  const wanted = names.includes(ANY_INTERFACE) ? Object.keys(table) : names;
+  const out = new Set<string>();
+  for (const name of wanted) {
+    for (const info of table[name] ?? []) {
+      const zone = info.address.indexOf('%');
+      out.add(zone === -1 ? info.address : info.address.slice(0, zone));
+    }
+  }
+  return [...out].sort();
+}
+
+export interface LocalAddressWatcherOptions {
+  /** The watched interfaces (`any` = all). */
+  interfaceNames: readonly string[];
+  /** Receives the first set, and every later set that differs from the one before. */
+  onChange: (addresses: LocalAddresses, list: readonly string[]) => void;
+  /** How often to re-read, in milliseconds; 0 means only when `refresh()` is called. */
+  intervalMs?: number;
+  /** Source of the interface table (tests); defaults to `os.networkInterfaces`. */
+  readTable?: () => InterfaceTable;
+}
+
+/**
+ * Keeps "this host" equal to the watched interfaces' current addresses, so DHCP renewals and added
+ * addresses apply without a restart. Its timer never keeps the process alive.
+ */
+export class LocalAddressWatcher {
+  static readonly DEFAULT_INTERVAL_MS = 30_000;
+
+  private readonly options: LocalAddressWatcherOptions;
+  private readonly readTable: () => InterfaceTable;
+  private current = '';
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: LocalAddressWatcherOptions) {
+    this.options = options;
+    this.readTable = options.readTable ?? networkInterfaces;
+  }
+
+  /** Reads the addresses now and starts the periodic re-read. Returns the first set. */
+  start(): string[] {
+    const list = interfaceAddresses(this.options.interfaceNames, this.readTable());
+    this.publish(list);
+    const interval = this.options.intervalMs ?? LocalAddressWatcher.DEFAULT_INTERVAL_MS;
+    if (interval > 0 && this.timer === null) {
+      this.timer = setInterval(() => this.refresh(), interval);
+      this.timer.unref();
+    }
+    return list;
+  }
+
+  /** Re-reads the addresses; returns true when they changed (and `onChange` was called). */
+  refresh(): boolean {
+    let table: InterfaceTable;
+    try {
+      table = this.readTable();
+    } catch {
+      return false; // a failed read keeps the last known set rather than emptying it
+    }
+    const list = interfaceAddresses(this.options.interfaceNames, table);
+    if (list.join(' ') === this.current) return false;
+    this.publish(list);
+    return true;
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private publish(list: string[]): void {
+    this.current = list.join(' ');
+    this.options.onChange(LocalAddresses.parse(list), list);
+  }
+}

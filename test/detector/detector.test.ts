@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Detector } from '../../src/detector/detector.js';
+import { LocalAddresses } from '../../src/detector/local-addresses.js';
+import type { WindowReport } from '../../src/detector/window-report.js';
+import { PortBitmap } from '../../src/engine/index.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
+
+const SECOND = 1_000_000;
+const LOCAL4 = '192.0.2.10';
+const LOCAL6 = '2001:db8::10';
+
+function syn(src: string, dst: string, dstPort: number, flags: number = TcpFlags.SYN): Uint8Array {
+  const v6 = src.includes(':');
+  return tcpFrame({ link: 'ethernet', ...(v6 ? { ipv6: { src, dst } } : { ipv4: { src, dst } }), tcp: { srcPort: 40000, dstPort, flags } });
+}
+
+function detector(local: LocalAddresses | null, timeFrameMicros = 10 * SECOND): { d: Detector; reports: WindowReport[] } {
+  const reports: WindowReport[] = [];
+  const d = new Detector({ bins: 16, size: 1024, timeFrameMicros, interfaceName: 'test0', localAddresses: local, onReport: (r) => reports.push(r) });
+  return { d, reports };
+}
+
+function feed(d: Detector, frame: Uint8Array, t: number): void {
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, t);
+}
+
+test('SYNs to this host are server traffic, from this host client, between others neither', () => {
+  const { d, reports } = detector(LocalAddresses.parse([LOCAL4, LOCAL6]));
+  const t0 = 1_600_000_000 * SECOND;
+  feed(d, syn('203.0.113.5', LOCAL4, 22), t0);
+  feed(d, syn('203.0.113.5', LOCAL4, 80), t0 + 1);
+  feed(d, syn(LOCAL4, '203.0.113.5', 443), t0 + 2);
+  feed(d, syn('2001:db8::99', LOCAL6, 8080), t0 + 3);
+  feed(d, syn(LOCAL6, '2001:db8::99', 25), t0 + 4);
+  feed(d, syn('203.0.113.5', '198.51.100.7', 3389), t0 + 5); // a mirrored SYN between two other hosts
+  feed(d, syn('203.0.113.5', LOCAL4, 22, TcpFlags.SYN | TcpFlags.ACK), t0 + 6); // SYN-ACK: not an opening
+  d.finish();
+  assert.equal(reports.length, 1);
+  const [r] = reports;
+  assert.equal(r!.server.synPackets, 3);
+  assert.equal(r!.client.synPackets, 2);
+  assert.equal(r!.capture.synPackets, 6);
+  assert.equal(r!.capture.frames, 7);
+  assert.equal(r!.capture.malformed, 0);
+  const expectedServer = new PortBitmap({ bins: 16, size: 1024 });
+  for (const p of [22, 80, 8080]) expectedServer.addPort(p);
+  assert.equal(r!.server.entropy, expectedServer.entropy());
+  assert.equal(r!.server.bitsSet, 3);
+  assert.equal(r!.client.bitsSet, 2);
+  assert.equal(r!.interface, 'test0');
+});
+
+test('without local addresses every SYN is server traffic', () => {
+  const { d, reports } = detector(null);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 1), 0);
+  feed(d, syn('192.0.2.2', '192.0.2.1', 2), 1);
+  d.finish();
+  assert.equal(reports[0]!.server.synPackets, 2);
+  assert.equal(reports[0]!.client.synPackets, 0);
+});
+
+test('replay windows follow packet time from the first frame; empty windows are reported; the last at end of file', () => {
+  const { d, reports } = detector(LocalAddresses.parse([LOCAL4]));
+  const t0 = 1_700_000_000 * SECOND + 123_456;
+  const frame = syn('203.0.113.5', LOCAL4, 1024);
+  feed(d, frame, t0); // window 0
+  feed(d, frame, t0 + 10 * SECOND - 1); // still window 0 (end exclusive)
+  feed(d, frame, t0 + 10 * SECOND); // window 1 starts exactly here
+  feed(d, frame, t0 + 35 * SECOND); // window 3; window 2 is empty
+  d.finish();
+  assert.deepEqual(
+    reports.map((r) => [r.start.getTime() * 1000 - t0, r.end.getTime() * 1000 - t0, r.server.synPackets, r.capture.frames]),
+    [
+      [0 - 456, 10 * SECOND - 456, 2, 2],
+      [10 * SECOND - 456, 20 * SECOND - 456, 1, 1],
+      [20 * SECOND - 456, 30 * SECOND - 456, 0, 0],
+      [30 * SECOND - 456, 40 * SECOND - 456, 1, 1],
+    ].map(([s, e, n, f]) => [s, e, n, f]),
+  );
+  // Dates hold milliseconds: the microsecond remainder is cut the same way for start and end.
+  assert.equal(reports[2]!.server.entropy, 0);
+  // The bitmap was cleared between windows: one port, one bit, in every non-empty window.
+  assert.deepEqual(reports.map((r) => r.server.bitsSet), [1, 1, 0, 1]);
+});
+
+test('a frame older than its window counts in the current window and is tallied as out of order', () => {
+  const { d, reports } = detector(null);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 1), 100 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 2), 115 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 3), 105 * SECOND);
+  d.finish();
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 2]);
+  assert.equal(d.totals.outOfOrder, 1);
+});
+
+test('a timestamp jump of more than MAX_EMPTY_WINDOWS restarts the clock instead of emitting millions of windows', () => {
+  const { d, reports } = detector(null, SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 1), 0);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 2), 1e9 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 3), 1e9 * SECOND + 2 * SECOND);
+  d.finish();
+  assert.equal(d.totals.timeJumps, 1);
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 1, 0, 1]);
+  assert.equal(reports[1]!.start.getTime(), 1e9 * 1000);
+});
+
+test('truncated frames are counted as malformed, unknown link types too, and nothing throws', () => {
+  const { d, reports } = detector(null);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  d.onFrame(frame, 0, 20, linkTypeOf.ethernet, 0);
+  d.onFrame(frame, 0, frame.length, 9999, 1);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 2);
+  d.finish();
+  assert.equal(reports[0]!.capture.malformed, 2);
+  assert.equal(reports[0]!.capture.synPackets, 1);
+  assert.equal(d.totals.unsupportedLink, 1);
+});
+
+test('no frames, no windows', () => {
+  const { d, reports } = detector(null);
+  d.finish();
+  assert.equal(reports.length, 0);
+});
+
+test('live clock: closeWindow with explicit start marks partial windows and clears state', () => {
+  const { d, reports } = detector(null);
+  d.startWindowAt(5 * SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  d.addFrame(frame, 0, frame.length, linkTypeOf.ethernet);
+  d.closeWindow(10 * SECOND, true, 5 * SECOND);
+  d.closeWindow(20 * SECOND, false, 10 * SECOND);
+  assert.equal(reports[0]!.partial, true);
+  assert.equal(reports[0]!.server.synPackets, 1);
+  assert.equal(reports[1]!.partial, undefined);
+  assert.equal(reports[1]!.server.synPackets, 0);
+  assert.equal(reports[1]!.start.getTime(), 10_000);
+});

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from '../../../src/sinks/otel/otlp-config.js';
+import { parseResourceAttributes, pengResourceAttributes } from '../../../src/sinks/otel/resource.js';
+import { repoRoot } from '../../support/paths.js';
+
+test('metrics URL: explicit endpoint, then the metrics variable as is, then the base variable, then the default', () => {
+  const env = {
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics.example:4318/custom/path',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base.example:4318/prefix',
+  };
+  assert.equal(resolveMetricsUrl('http://127.0.0.1:9999', env), 'http://127.0.0.1:9999/v1/metrics');
+  assert.equal(resolveMetricsUrl(undefined, env), 'http://metrics.example:4318/custom/path');
+  assert.equal(resolveMetricsUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT }), 'http://base.example:4318/prefix/v1/metrics');
+  assert.equal(resolveMetricsUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://base.example/' }), 'https://base.example/v1/metrics');
+  assert.equal(resolveMetricsUrl(undefined, {}), 'http://localhost:4318/v1/metrics');
+  assert.equal(resolveMetricsUrl('  ', {}), 'http://localhost:4318/v1/metrics');
+});
+
+test('a bad endpoint is a configuration error naming where it came from', () => {
+  assert.throws(() => resolveMetricsUrl('localhost:4318:x', {}), OtlpConfigError);
+  assert.throws(() => resolveMetricsUrl('not a url', {}), /"not a url" \(--otlpEndpoint\) is not a URL/);
+  assert.throws(() => resolveMetricsUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }), /OTEL_EXPORTER_OTLP_ENDPOINT.*http or https/);
+});
+
+test('counter temporality follows OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, delta by default', () => {
+  const logged: string[] = [];
+  const log = (m: string): void => void logged.push(m);
+  assert.equal(resolveTemporality({}, log), 'delta');
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Cumulative' }, log), 'cumulative');
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }, log), 'cumulative');
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }, log), 'delta');
+  assert.deepEqual(logged, []);
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'weekly' }, log), 'delta');
+  assert.match(logged[0], /"weekly" is not delta, cumulative or lowmemory/);
+});
+
+test('resource: service.name=peng, version from package.json, a UUID instance id and host.name', () => {
+  const attributes = pengResourceAttributes({});
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  assert.equal(attributes['service.name'], 'peng');
+  assert.equal(attributes['service.version'], version);
+  assert.match(String(attributes['service.instance.id']), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(attributes['host.name'], hostname());
+  assert.equal(pengResourceAttributes({})['service.instance.id'], attributes['service.instance.id'], 'one id per process');
+});
+
+test('OTEL_RESOURCE_ATTRIBUTES adds and overrides; OTEL_SERVICE_NAME wins over both', () => {
+  const env = { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=lab, service.name=edge ,site=a%2Cb%3Dc' };
+  const attributes = pengResourceAttributes(env);
+  assert.equal(attributes['deployment.environment.name'], 'lab');
+  assert.equal(attributes['service.name'], 'edge');
+  assert.equal(attributes['site'], 'a,b=c');
+  assert.equal(pengResourceAttributes({ ...env, OTEL_SERVICE_NAME: 'peng-dmz' })['service.name'], 'peng-dmz');
+});
+
+test('a malformed OTEL_RESOURCE_ATTRIBUTES is discarded whole with a message naming the entry', () => {
+  assert.deepEqual(parseResourceAttributes('a=1,b=2=3').attributes, {});
+  assert.match(String(parseResourceAttributes('a=1,b=2=3').error), /"b=2=3" is not key=value/);
+  assert.match(String(parseResourceAttributes('a=%zz').error), /percent-encoding/);
+  assert.match(String(parseResourceAttributes('=x').error), /not key=value/);
+  assert.deepEqual(parseResourceAttributes(' , a = 1 ,').attributes, { a: '1' });
+  const logged: string[] = [];
+  const attributes = pengResourceAttributes({ OTEL_RESOURCE_ATTRIBUTES: 'oops' }, (m) => logged.push(m));
+  assert.equal(attributes['service.name'], 'peng');
+  assert.equal(logged.length, 1);
+});
+
+test('a protocol other than http/json is named in a notice, not silently ignored', () => {
+  assert.equal(protocolNotice({}), undefined);
+  assert.equal(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), undefined);
+  assert.match(String(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })), /^OTEL_EXPORTER_OTLP_PROTOCOL=grpc ignored/);
+  assert.match(
+    String(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' })),
+    /^OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http\/protobuf ignored/,
+  );
+});

@@ -1,0 +1,141 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An OTLP/JSON AnyValue, only the kinds Peng sends. */
+interface JsonAnyValue {
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+interface JsonKeyValue {
+  key: string;
+  value: JsonAnyValue;
+}
+interface JsonNumberDataPoint {
+  attributes?: JsonKeyValue[];
+  startTimeUnixNano?: string;
+  timeUnixNano?: string;
+  asDouble?: number;
+  asInt?: number | string;
+}
+interface JsonMetric {
+  name: string;
+  unit?: string;
+  gauge?: { dataPoints: JsonNumberDataPoint[] };
+  sum?: { dataPoints: JsonNumberDataPoint[]; aggregationTemporality?: number; isMonotonic?: boolean };
+}
+interface JsonExportRequest {
+  resourceMetrics?: {
+    resource?: { attributes?: JsonKeyValue[] };
+    scopeMetrics?: { scope?: { name?: string; version?: string }; metrics?: JsonMetric[] }[];
+  }[];
+}
+
+/** One data point as received, flattened with its metric and resource. */
+export interface ReceivedPoint {
+  metric: string;
+  kind: 'gauge' | 'sum';
+  unit: string;
+  scope: string;
+  iface: string;
+  start: string;
+  time: string;
+  value: number;
+  request: number;
+  resource: Record<string, string>;
+  temporality?: number;
+}
+
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  url: string;
+  body: JsonExportRequest;
+}
+
+function attributeMap(list: JsonKeyValue[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of list ?? []) out[key] = String(value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue);
+  return out;
+}
+
+/** A loopback OTLP/HTTP receiver that decodes the JSON the exporter sends (no collector package exists here). */
+export class OtlpReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  private server: Server | undefined;
+  port = 0;
+  /** Status to answer with; 200 accepts, anything else is a rejection by the "collector". */
+  status = 200;
+
+  /** Listens on 127.0.0.1, on `port` or any free one. */
+  async start(port = 0): Promise<void> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let body: JsonExportRequest;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonExportRequest;
+        } catch {
+          res.writeHead(400).end('not JSON');
+          return;
+        }
+        if (this.status !== 200) {
+          res.writeHead(this.status, { 'content-type': 'text/plain' }).end('rejected by test receiver');
+          return;
+        }
+        this.requests.push({ headers: req.headers, url: req.url ?? '', body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Every data point received so far, in arrival order. */
+  points(): ReceivedPoint[] {
+    const out: ReceivedPoint[] = [];
+    this.requests.forEach(({ body }, request) => {
+      for (const rm of body.resourceMetrics ?? []) {
+        const resource = attributeMap(rm.resource?.attributes);
+        for (const sm of rm.scopeMetrics ?? []) {
+          for (const metric of sm.metrics ?? []) {
+            const kind = metric.gauge ? 'gauge' : 'sum';
+            for (const p of (metric.gauge ?? metric.sum)?.dataPoints ?? []) {
+              out.push({
+                metric: metric.name,
+                kind,
+                unit: metric.unit ?? '',
+                scope: sm.scope?.name ?? '',
+                iface: attributeMap(p.attributes)['network.interface.name'] ?? '',
+                start: p.startTimeUnixNano ?? '',
+                time: p.timeUnixNano ?? '',
+                value: Number(p.asDouble ?? p.asInt),
+                request,
+                resource,
+                temporality: metric.sum?.aggregationTemporality,
+              });
+            }
+          }
+        }
+      }
+    });
+    return out;
+  }
+}

@@ -1,0 +1,226 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { createOtlpSink, type OtlpSinkOptions } from '../../../src/sinks/otel/otlp-sink.js';
+import { OtlpReceiver, type ReceivedPoint } from './otlp-receiver.js';
+import { nanos, windowReport, type WindowSpec } from './window-reports.js';
+
+const FRAME = 10_000;
+const T0 = Date.UTC(2021, 5, 1, 12, 0, 0); // replay: window ends lie years in the past
+
+const INSTRUMENTS: Record<string, (w: WindowSpec) => number | undefined> = {
+  'peng.server.entropy': (w) => w.serverEntropy,
+  'peng.client.entropy': (w) => w.clientEntropy,
+  'peng.server.syn_packets': (w) => w.serverSyns,
+  'peng.client.syn_packets': (w) => w.clientSyns,
+  'peng.capture.frames': (w) => w.frames,
+  'peng.capture.malformed': (w) => w.malformed,
+  'peng.capture.dropped': (w) => w.dropped,
+};
+
+function replayWindows(count: number, iface = 'eth0'): WindowSpec[] {
+  return Array.from({ length: count }, (_, i) => ({
+    iface,
+    startMs: T0 + i * FRAME,
+    lengthMs: FRAME,
+    serverEntropy: 0.125 * i + 0.0625,
+    clientEntropy: 2 - 0.25 * i,
+    serverSyns: 100 + i,
+    clientSyns: 3 * i,
+    frames: 1000 + 7 * i,
+    malformed: i,
+    dropped: 2 * i,
+  }));
+}
+
+function sinkFor(receiverOrEndpoint: OtlpReceiver | string, logs: string[], extra: Partial<OtlpSinkOptions> = {}) {
+  const endpoint = typeof receiverOrEndpoint === 'string' ? receiverOrEndpoint : receiverOrEndpoint.endpoint;
+  return createOtlpSink({ endpoint, timeFrameMs: FRAME, env: {}, log: (m) => logs.push(m), timeoutMillis: 300, ...extra });
+}
+
+function keyOf(p: ReceivedPoint): string {
+  return `${p.metric}|${p.iface}|${p.start}|${p.time}`;
+}
+
+test('five replay windows: one point per window per instrument, exact values and window times, nothing twice', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    const windows = replayWindows(5);
+    for (const w of windows) sink.write(windowReport(w)); // far faster than real time
+    await sink.close();
+
+    const points = receiver.points();
+    assert.equal(points.length, windows.length * Object.keys(INSTRUMENTS).length);
+    assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
+    for (const [metric, read] of Object.entries(INSTRUMENTS)) {
+      const got = points.filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]);
+      const want = windows.map((w) => [w.iface, nanos(w.startMs), nanos(w.startMs + FRAME), read(w)]);
+      assert.deepEqual(got, want, metric);
+    }
+    const first = points[0];
+    assert.equal(first.scope, 'peng');
+    assert.equal(first.resource['service.name'], 'peng');
+    assert.match(first.resource['service.version'], /^\d+\.\d+\.\d+/);
+    assert.match(first.resource['service.instance.id'], /^[0-9a-f-]{36}$/);
+    assert.equal(first.resource['host.name'], hostname());
+    assert.equal(points.find((p) => p.metric === 'peng.server.entropy')?.unit, '1');
+    assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.unit, '{packet}');
+    assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.kind, 'sum');
+    assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.temporality, 1, 'delta');
+    assert.equal(receiver.requests[0].url, '/v1/metrics');
+    assert.match(String(receiver.requests[0].headers['content-type']), /application\/json/);
+    assert.deepEqual(sink.stats(), { exportedWindows: 5, failedExports: 0, droppedWindows: 0, queuedWindows: 0 });
+    assert.deepEqual(logs, []);
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('cadence follows windows: each window is its own request, sent when it is written', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    const windows = replayWindows(5);
+    for (const [i, w] of windows.entries()) {
+      sink.write(windowReport(w));
+      await sink.flush();
+      assert.equal(receiver.requests.length, i + 1, `window ${i} exported right away, no timer in between`);
+      const latest = receiver.points().filter((p) => p.request === i);
+      assert.deepEqual([...new Set(latest.map((p) => p.time))], [nanos(w.startMs + FRAME)], 'only this window, complete');
+      assert.equal(latest.length, Object.keys(INSTRUMENTS).length);
+    }
+    await sink.close();
+    assert.equal(receiver.requests.length, 5, 'close sends nothing already sent');
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('an interface no longer reported does not linger in later exports', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    sink.write(windowReport({ iface: 'eth0', startMs: T0, serverEntropy: 1 }));
+    sink.write(windowReport({ iface: 'eth1', startMs: T0, serverEntropy: 2 }));
+    await sink.flush();
+    const before = receiver.requests.length;
+    sink.write(windowReport({ iface: 'eth0', startMs: T0 + FRAME, serverEntropy: 1.5 }));
+    await sink.close();
+    const later = receiver.points().filter((p) => p.request >= before);
+    assert.ok(later.length > 0);
+    assert.deepEqual([...new Set(later.map((p) => p.iface))], ['eth0']);
+    assert.deepEqual(
+      receiver.points().filter((p) => p.metric === 'peng.server.entropy').map((p) => [p.iface, p.value]),
+      [['eth0', 1], ['eth1', 2], ['eth0', 1.5]],
+    );
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('OTEL_EXPORTER_OTLP_HEADERS and explicit headers reach the collector', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const saved = process.env.OTEL_EXPORTER_OTLP_HEADERS;
+  process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-peng-tenant=lab%20one,authorization=Bearer abc';
+  try {
+    const sink = sinkFor(receiver, [], { headers: { 'x-peng-extra': 'yes' } });
+    sink.write(windowReport({ startMs: T0 }));
+    await sink.close();
+    const headers = receiver.requests[0].headers;
+    assert.equal(headers['x-peng-tenant'], 'lab one');
+    assert.equal(headers['authorization'], 'Bearer abc');
+    assert.equal(headers['x-peng-extra'], 'yes');
+  } finally {
+    if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    else process.env.OTEL_EXPORTER_OTLP_HEADERS = saved;
+    await receiver.stop();
+  }
+});
+
+test('collector down: no crash, one log line per outage, backlog delivered once when it is back', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const port = receiver.port;
+  await receiver.stop(); // the port is now closed: connections are refused
+  const logs: string[] = [];
+  const sink = sinkFor(`http://127.0.0.1:${port}`, logs);
+  try {
+    const windows = replayWindows(4);
+    for (const w of windows.slice(0, 3)) {
+      sink.write(windowReport(w));
+      await sink.flush();
+    }
+    assert.equal(logs.filter((l) => /failed/.test(l)).length, 1, logs.join('\n'));
+    assert.match(logs[0], /OTLP export to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics failed: .*ECONNREFUSED/);
+    const down = sink.stats();
+    assert.equal(down.exportedWindows, 0);
+    assert.equal(down.failedExports, 3);
+    assert.equal(down.queuedWindows, 3);
+
+    await receiver.start(port);
+    sink.write(windowReport(windows[3]));
+    await sink.flush();
+    assert.match(logs.at(-1) ?? '', /works again; 4 window\(s\) delivered/);
+    await sink.close();
+    const points = receiver.points();
+    assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
+    assert.deepEqual(
+      points.filter((p) => p.metric === 'peng.server.syn_packets').map((p) => [p.time, p.value]),
+      windows.map((w) => [nanos(w.startMs + FRAME), w.serverSyns]),
+    );
+    assert.deepEqual(sink.stats(), { exportedWindows: 4, failedExports: 3, droppedWindows: 0, queuedWindows: 0 });
+  } finally {
+    await sink.close();
+    await receiver.stop();
+  }
+});
+
+test('close() with the collector still down resolves, says what was not delivered, and later writes are counted', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const port = receiver.port;
+  await receiver.stop();
+  const logs: string[] = [];
+  const sink = sinkFor(`http://127.0.0.1:${port}`, logs, { maxQueuedWindows: 2 });
+  for (const w of replayWindows(3)) sink.write(windowReport(w));
+  await sink.close();
+  assert.equal(logs.filter((l) => /failed/.test(l)).length, 1, logs.join('\n'));
+  assert.match(logs.at(-1) ?? '', /2 window\(s\) not delivered/);
+  sink.write(windowReport({ startMs: T0 }));
+  const stats = sink.stats();
+  assert.equal(stats.exportedWindows, 0);
+  assert.equal(stats.droppedWindows, 4, 'one over the backlog bound, two undelivered at close, one after close');
+});
+
+test('a collector that rejects the data: windows dropped and counted, logged once, not resent', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  receiver.status = 400;
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    for (const w of replayWindows(2)) {
+      sink.write(windowReport(w));
+      await sink.flush();
+    }
+    await sink.close();
+    assert.equal(logs.length, 1, logs.join('\n'));
+    assert.match(logs[0], /rejected, 1 window\(s\) dropped: .*400.*rejected by test receiver/);
+    assert.deepEqual(sink.stats(), { exportedWindows: 0, failedExports: 2, droppedWindows: 2, queuedWindows: 0 });
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('a bad time frame or endpoint is a configuration error, before anything is sent', () => {
+  assert.throws(() => createOtlpSink({ timeFrameMs: 0, env: {} }), /positive time frame/);
+  assert.throws(() => createOtlpSink({ endpoint: 'nope', timeFrameMs: FRAME, env: {} }), /is not a URL/);
+});
