@@ -3,6 +3,8 @@ import { Detector } from './detector/detector.js';
 import { LocalAddresses } from './detector/local-addresses.js';
 import { WallClockWindows, wallClockConsumer } from './detector/wall-clock-windows.js';
 import type { Logger } from './log.js';
+import { createPortTrace } from './port-trace.js';
+import { stdoutCarriesData } from './sinks/create-sinks.js';
 import { dropPrivileges, PrivilegeDropError } from './privileges.js';
 import { createSinks } from './sinks/create-sinks.js';
 import { SinkFanout } from './sinks/sink-fanout.js';
@@ -36,6 +38,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
     throw err instanceof InterfaceSelectionError ? markUsage(err) : err;
   }
   const sinks = await createSinks(config, log);
+  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout) : null;
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
@@ -50,6 +53,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
         interfaceName: name,
         localAddresses: fixedLocal,
         onReport: (report) => fanout.write(report),
+        ...(portTrace ? { onPort: portTrace } : {}),
       }),
   );
   const watchers = fixedLocal

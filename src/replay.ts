@@ -3,6 +3,8 @@ import type { PengConfig } from './config/peng-config.js';
 import { Detector } from './detector/detector.js';
 import { LocalAddresses } from './detector/local-addresses.js';
 import type { Logger } from './log.js';
+import { createPortTrace } from './port-trace.js';
+import { stdoutCarriesData } from './sinks/create-sinks.js';
 import { SinkFanout } from './sinks/sink-fanout.js';
 import type { Sink } from './sinks/sink.js';
 import { readCaptureFile, type CaptureFileSummary } from './sources/capture-file.js';
@@ -18,6 +20,7 @@ export interface ReplayResult {
  */
 export async function replayCaptureFile(file: string, config: PengConfig, sinks: readonly Sink[], log: Logger): Promise<ReplayResult> {
   const local = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
+  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout) : null;
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
@@ -32,10 +35,11 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
       windows++;
       fanout.write(report);
     },
+    ...(portTrace ? { onPort: portTrace } : {}),
   });
   let summary: CaptureFileSummary;
   try {
-    summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(message) });
+    summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(`${file}: ${message}`) });
     detector.finish();
   } finally {
     await fanout.close();

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 import { main } from '../cli.js';
 
+// The reader of stdout went away (`peng ... | head`, Telegraf stopped): say so once and stop, like SIGPIPE would.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+    process.stderr.write('peng: stdout was closed by its reader; exiting\n');
+    process.exit(1);
+  }
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,8 +2,11 @@ import { hostname } from 'node:os';
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { WindowReport } from '../detector/window-report.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
+import { describeWriteError, influxServerUrl, isRetryable } from './influxdb-server.js';
 import { windowToLine } from './line-protocol.js';
 import type { Sink } from './sink.js';
+
+export { influxServerUrl } from './influxdb-server.js';
 
 export interface InfluxDbSinkOptions {
   /** Server URL, the seed's `-influxUrl` (default there: http://localhost). */
@@ -15,7 +18,7 @@ export interface InfluxDbSinkOptions {
   token: string;
   /** Value of the `host` tag; default os.hostname(). */
   host?: string;
-  /** Lines kept for retry while the server is away; beyond it the oldest are dropped and counted. */
+  /** Lines kept for retry while the server is away; beyond it the oldest (by first attempt, to the ms) are dropped and counted. */
   maxBufferLines?: number;
   /** Longest time close() spends writing what is still buffered. */
   closeTimeoutMs?: number;
@@ -39,52 +42,10 @@ export const INFLUXDB_DEFAULTS = {
 const UNLIMITED_RETRIES = 1_000_000_000;
 const UNLIMITED_RETRY_TIME_MS = 100 * 365 * 24 * 3600 * 1000;
 
-/**
- * The server URL with the seed's separate port applied: `http://localhost` + 9999 gives
- * `http://localhost:9999`; a URL that names a port keeps it.
- */
-export function influxServerUrl(url: string, port: number): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`invalid InfluxDB URL ${JSON.stringify(url)}; give one like http://localhost`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`InfluxDB URL ${JSON.stringify(url)} must start with http:// or https://`);
-  }
-  const namesPort = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):\d+/i.test(url);
-  if (!namesPort) parsed.port = String(port);
-  return parsed.toString().replace(/\/+$/, '');
-}
-
 interface Outage {
   since: number;
   droppedAtStart: number;
   overflowLogged: boolean;
-}
-
-/** What a failed write tells the user, with the server's own message when it sent one. */
-function describeWriteError(error: Error): string {
-  const status = (error as { statusCode?: unknown }).statusCode;
-  const code = (error as { code?: unknown }).code;
-  const message = (error.message || error.name).trim().slice(0, 300);
-  if (typeof status !== 'number') return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  const hint =
-    status === 401 || status === 403
-      ? '; check --token and that it may write to the bucket'
-      : status === 404
-        ? '; check --org and --bucket'
-        : status === 413
-          ? '; the server refuses the request size'
-          : '';
-  return `HTTP ${status}: ${message}${hint}`;
-}
-
-function isRetryable(error: Error): boolean {
-  const status = (error as { statusCode?: unknown }).statusCode;
-  // The client retries transport errors and HTTP 429/5xx; other answers are final.
-  return typeof status !== 'number' || status >= 429;
 }
 
 /**

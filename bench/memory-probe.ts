@@ -1,0 +1,63 @@
+import { Detector } from '../src/detector/detector.js';
+import { LocalAddresses } from '../src/detector/local-addresses.js';
+import { readCaptureFile } from '../src/sources/capture-file.js';
+import { LOCAL_ADDRESSES } from './traffic-model.js';
+
+/**
+ * Replays a capture through the real reader and detector, with windows serialised as the JSON sink
+ * does, and samples process memory after start-up and every million frames.
+ * Usage: node memory-probe.js FILE   Prints one JSON object.
+ */
+
+interface Sample {
+  frames: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+}
+
+const MARK_EVERY = 1_000_000;
+const file = process.argv[2];
+if (file === undefined) {
+  process.stderr.write('usage: memory-probe FILE\n');
+  process.exit(2);
+}
+
+const samples: Sample[] = [];
+const sample = (frames: number): void => {
+  const m = process.memoryUsage();
+  samples.push({ frames, rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external });
+};
+
+let jsonBytes = 0;
+const detector = new Detector({
+  bins: 16,
+  size: 1024,
+  timeFrameMicros: 60e6,
+  interfaceName: file,
+  localAddresses: LocalAddresses.parse(LOCAL_ADDRESSES.split(',')),
+  onReport: (report) => {
+    jsonBytes += JSON.stringify(report).length + 1;
+  },
+});
+
+sample(0);
+let frames = 0;
+let nextMark = MARK_EVERY;
+await readCaptureFile(
+  file,
+  {
+    onFrame(data, offset, length, linkType, timeMicros) {
+      detector.onFrame(data, offset, length, linkType, timeMicros);
+      if (++frames === nextMark) {
+        nextMark += MARK_EVERY;
+        sample(frames);
+      }
+    },
+  },
+  { progress: false },
+);
+detector.finish();
+if (samples.at(-1)!.frames !== frames) sample(frames);
+process.stdout.write(JSON.stringify({ stateBytesPerDirection: detector.client.stateBytes, jsonBytes, samples }) + '\n');

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { engineSection, scalingSection } from './engine-section.js';
+import { ensureCapture, type GeneratedCapture } from './generate-capture.js';
+import { liveSection } from './live-section.js';
+import { memorySection } from './memory-section.js';
+import { readOptions, type BenchOptions, type SectionId } from './options.js';
+import { replaySection } from './replay-section.js';
+import { formatTable, type SectionResult } from './report.js';
+import { startupSection } from './startup-section.js';
+
+/**
+ * `npm run bench`: every section of issue 7 in one bounded run, each figure next to a baseline measured
+ * in the same run. Prints the tables on stdout (progress on stderr) and writes bench/results/latest.json.
+ * BENCH_QUICK=1 for a light run while developing; see options.ts for the other knobs.
+ */
+
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+async function runSection(id: SectionId, o: BenchOptions, capture: () => Promise<GeneratedCapture>, earlier: readonly SectionResult[]): Promise<SectionResult> {
+  switch (id) {
+    case 'replay':
+      return replaySection(o, await capture(), log);
+    case 'startup':
+      return startupSection(o, log);
+    case 'engine':
+      return engineSection(o, await capture(), log);
+    case 'scaling':
+      return scalingSection(o, await capture(), log);
+    case 'memory':
+      return memorySection(o, await capture(), log);
+    case 'live':
+      // The engine's per-SYN cost, when measured, splits live CPU into Peng's work and cap's.
+      return liveSection(o, log, (earlier.find((r) => r.id === 'engine')?.data as { perSynNs?: number } | undefined)?.perSynNs);
+  }
+}
+
+function machine(): Record<string, string | number> {
+  const cpu = cpus();
+  return {
+    nproc: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+    loadAverageAtStart: loadavg()[0]!.toFixed(2),
+    tcpdump: tcpdumpVersion(),
+  };
+}
+
+function tcpdumpVersion(): string {
+  const result = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' });
+  return (result.stdout || result.stderr || 'unknown').split('\n')[0]!.trim();
+}
+
+async function main(): Promise<number> {
+  const o = readOptions();
+  const started = Date.now();
+  const info = machine();
+  log(`${o.quick ? 'quick' : 'full'} run: sections ${o.sections.join(', ')}; ${info.nproc} x ${info.cpuModel}, node ${info.node}, load ${info.loadAverageAtStart}`);
+  let capturePromise: Promise<GeneratedCapture> | null = null;
+  const capture = (): Promise<GeneratedCapture> => (capturePromise ??= ensureCapture({ frames: o.frames, seed: o.seed, snaplen: o.snaplen }, log));
+  const results: SectionResult[] = [];
+  let failed = 0;
+  for (const id of o.sections) {
+    const sectionStart = Date.now();
+    try {
+      results.push(await runSection(id, o, capture, results));
+    } catch (error) {
+      failed++;
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${id} failed: ${message}`);
+      results.push({ id, title: `${id}: FAILED`, rows: [], goals: [], notes: [message] });
+    }
+    log(`${id} took ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
+  }
+  const elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  process.stdout.write(render(results, info, elapsedSeconds));
+  if (o.out !== null) {
+    mkdirSync(dirname(o.out), { recursive: true });
+    const capt = capturePromise ? await capturePromise : null;
+    const json = { date: new Date().toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
+    writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
+    log(`wrote ${o.out}`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function render(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number): string {
+  const out: string[] = [];
+  out.push(`Peng benchmarks, ${new Date().toISOString().slice(0, 10)}: ${info.nproc} x ${info.cpuModel}, node ${info.node}, ${elapsedSeconds} s in all`);
+  for (const r of results) {
+    out.push('', `## ${r.title}`, '', formatTable(r.rows));
+    for (const n of r.notes) out.push(`  note: ${n}`);
+  }
+  out.push('', '## Goals', '');
+  out.push(formatTable(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : 'NO' })))));
+  return out.join('\n') + '\n';
+}
+
+process.exitCode = await main();
