@@ -66,6 +66,23 @@ function feed(detector: Detector, sample: FrameSample, n: number): void {
   }
 }
 
+/** The replay path: `n` frames with their timestamps through `onFrame`, later laps shifted forward in time. */
+function feedReplay(detector: Detector, sample: FrameSample, n: number, state: { lap: number }): void {
+  const { data, offsets, lengths, times, linkType } = sample;
+  const count = sample.count;
+  const span = times[count - 1]! - times[0]! + 1;
+  let shift = state.lap * span;
+  for (let i = 0, j = 0; i < n; i++, j++) {
+    if (j === count) {
+      j = 0;
+      shift += span;
+      state.lap++;
+    }
+    detector.onFrame(data, offsets[j]!, lengths[j]!, linkType, times[j]! + shift);
+  }
+  state.lap++;
+}
+
 function closeCost(bins: number, size: number): { summaryNs: number; clearNs: number; entropyNs: number } {
   const b = halfFull(bins, size);
   const loops = Math.max(200, Math.floor(4e6 / size));
@@ -87,8 +104,10 @@ const isSyn = (() => {
   return (sample: FrameSample) => (data: Buffer, offset: number, length: number) => decodeSyn(data, offset, length, sample.linkType, record) === DecodeResult.Syn;
 })();
 
+type Feeder = (detector: Detector, sample: FrameSample, n: number) => void;
+
 /** Heap growth and GC count across `frames` per-packet calls, measured after a warm-up. */
-async function allocationCheck(sample: FrameSample, frames: number): Promise<{ frames: number; gcs: number; heapDeltaBytes: number; bytesPerFrame: number }> {
+async function allocationCheck(sample: FrameSample, frames: number, feed: Feeder): Promise<{ frames: number; gcs: number; heapDeltaBytes: number; bytesPerFrame: number }> {
   const detector = newDetector(16, 1024);
   feed(detector, sample, 2_000_000);
   let gcs = 0;
@@ -118,13 +137,29 @@ async function engine(file: string): Promise<unknown> {
   const detector = newDetector(16, 1024);
   const perFrameNs = nsPerOp(3_000_000, (n) => feed(detector, sample, n));
   const perSynNs = nsPerOp(3_000_000, (n) => feed(detector, syns, n));
+  const replayDetector = newDetector(16, 1024);
+  const lap = { lap: 0 };
+  const perFrameReplayNs = nsPerOp(3_000_000, (n) => feedReplay(replayDetector, sample, n, lap));
   const closeDetector = newDetector(16, 1024);
   const windowCloseNs = nsPerOp(20_000, (n) => {
     for (let i = 0; i < n; i++) closeDetector.closeWindow(i, false, i);
   });
-  const allocationMixed = await allocationCheck(sample, 10_000_000);
-  const allocationSyn = await allocationCheck(syns, 10_000_000);
-  return { sampleFrames: sample.count, sampleSyns: syns.count, shapes, perFrameNs, perSynNs, emptyWindowCloseNs: windowCloseNs, allocationMixed, allocationSyn };
+  const allocationMixed = await allocationCheck(sample, 10_000_000, feed);
+  const allocationSyn = await allocationCheck(syns, 10_000_000, feed);
+  const replayLap = { lap: 0 };
+  const allocationReplay = await allocationCheck(sample, 10_000_000, (d, s, n) => feedReplay(d, s, n, replayLap));
+  return {
+    sampleFrames: sample.count,
+    sampleSyns: syns.count,
+    shapes,
+    perFrameNs,
+    perSynNs,
+    perFrameReplayNs,
+    emptyWindowCloseNs: windowCloseNs,
+    allocationMixed,
+    allocationSyn,
+    allocationReplay,
+  };
 }
 
 function scaling(file: string): unknown {

@@ -22,9 +22,11 @@ interface EngineFigures {
   shapes: Array<{ bins: number; size: number; stateBytes: number; addPortNs: number } & CloseCost>;
   perFrameNs: number;
   perSynNs: number;
+  perFrameReplayNs: number;
   emptyWindowCloseNs: number;
   allocationMixed: Allocation;
   allocationSyn: Allocation;
+  allocationReplay: Allocation;
 }
 
 interface ScalingFigures {
@@ -56,6 +58,7 @@ export async function engineSection(_o: BenchOptions, capture: GeneratedCapture,
   rows.push(
     { operation: 'Detector 16x1024: per frame, mixed traffic (decode + classify)', ns: round(e.perFrameNs), 'x 16x1024': ratio(e.perFrameNs, baseAdd) },
     { operation: 'Detector 16x1024: per SYN frame (what live capture feeds it)', ns: round(e.perSynNs), 'x 16x1024': ratio(e.perSynNs, baseAdd) },
+    { operation: 'Detector 16x1024: per frame with timestamp (replay path, onFrame)', ns: round(e.perFrameReplayNs), 'x 16x1024': ratio(e.perFrameReplayNs, baseAdd) },
     { operation: 'Detector 16x1024: closeWindow with report (empty window)', ns: round(e.emptyWindowCloseNs), 'x 16x1024': ratio(e.emptyWindowCloseNs, baseClose) },
   );
   const allocationOk = (a: Allocation): boolean => a.gcs === 0 && a.bytesPerFrame < 0.01;
@@ -67,6 +70,7 @@ export async function engineSection(_o: BenchOptions, capture: GeneratedCapture,
     goals: [
       goal('no allocation per packet: mixed frames through Detector.addFrame', '0 GCs, heap flat', describe(e.allocationMixed), allocationOk(e.allocationMixed)),
       goal('no allocation per packet: SYN frames through Detector.addFrame', '0 GCs, heap flat', describe(e.allocationSyn), allocationOk(e.allocationSyn)),
+      goal('no allocation per packet: replay path, Detector.onFrame with timestamps', '0 GCs, heap flat', describe(e.allocationReplay), allocationOk(e.allocationReplay)),
     ],
     notes: ['ratio column: against addPort (per-packet rows) or window close (close rows) at the default 16x1024.'],
     data: e,

@@ -60,8 +60,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   const info = machine();
   log(`${o.quick ? 'quick' : 'full'} run: sections ${o.sections.join(', ')}; ${info.nproc} x ${info.cpuModel}, node ${info.node}, load ${info.loadAverageAtStart}`);
-  let capturePromise: Promise<GeneratedCapture> | null = null;
-  const capture = (): Promise<GeneratedCapture> => (capturePromise ??= ensureCapture({ frames: o.frames, seed: o.seed, snaplen: o.snaplen }, log));
+  // Made on first use: the start-up and live sections need no capture.
+  const made: { capture: Promise<GeneratedCapture> | null } = { capture: null };
+  const capture = (): Promise<GeneratedCapture> => (made.capture ??= ensureCapture({ frames: o.frames, seed: o.seed, snaplen: o.snaplen }, log));
   const results: SectionResult[] = [];
   let failed = 0;
   for (const id of o.sections) {
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
   process.stdout.write(render(results, info, elapsedSeconds));
   if (o.out !== null) {
     mkdirSync(dirname(o.out), { recursive: true });
-    const capt = capturePromise ? await capturePromise : null;
+    const capt = made.capture === null ? null : await made.capture;
     const json = { date: new Date().toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
     writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
     log(`wrote ${o.out}`);

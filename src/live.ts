@@ -38,7 +38,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
     throw err instanceof InterfaceSelectionError ? markUsage(err) : err;
   }
   const sinks = await createSinks(config, log);
-  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout) : null;
+  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout, config.lineProtocol ? 'I! ' : '') : null;
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });

@@ -20,7 +20,7 @@ export interface ReplayResult {
  */
 export async function replayCaptureFile(file: string, config: PengConfig, sinks: readonly Sink[], log: Logger): Promise<ReplayResult> {
   const local = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
-  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout) : null;
+  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout, config.lineProtocol ? 'I! ' : '') : null;
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });

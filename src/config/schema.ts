@@ -88,9 +88,9 @@ const definitions = {
     env: 'PENG_LOCAL_ADDRESSES',
   },
   bufferSize: {
-    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 4MiB), from 64KiB to 1GiB.',
+    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. cap uses immediate mode, where each packet takes a ~64KiB slot: 64MiB holds ~1000 packets.',
     format: 'peng-byte-size',
-    default: '4MiB',
+    default: '64MiB',
     env: 'PENG_BUFFER_SIZE',
     min: 64 * 1024,
     max: 1024 ** 3,
@@ -102,9 +102,9 @@ const definitions = {
     env: 'PENG_USER',
   },
   group: {
-    doc: 'Group to switch to after the captures are open (name or numeric id); empty = keep the current group.',
+    doc: 'Group to switch to after the captures are open (name or numeric id); empty = the primary group of that user.',
     format: 'peng-account',
-    default: 'nogroup',
+    default: '',
     env: 'PENG_GROUP',
   },
   influxUrl: {

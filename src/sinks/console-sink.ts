@@ -7,11 +7,14 @@ export interface ConsoleSinkOptions {
   verbose: number;
   /** Where the lines go: stdout normally, stderr when stdout carries --json or --lineProtocol. */
   out: NodeJS.WritableStream;
+  /** Put before every line: `I! ` under Telegraf, which reads unprefixed stderr lines as errors. */
+  linePrefix?: string;
 }
 
 /** The seed's console lines: `[<time>] [CLIENT] total entropy: 0.000000`, then `[SERVER]`. */
 export function createConsoleSink(options: ConsoleSinkOptions): Sink {
   const { verbose, out } = options;
+  const prefix = options.linePrefix ?? '';
   return {
     name: 'console',
     write(report: WindowReport): void {
@@ -21,7 +24,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
         const c = report.capture;
         text += `[${time}] [CAPTURE] ${report.interface} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
       }
-      out.write(text);
+      out.write(prefix === '' ? text : text.replace(/^(?=.)/gm, prefix));
     },
     async close(): Promise<void> {},
   };

@@ -18,7 +18,13 @@ export async function createSinks(config: PengConfig, log: Logger): Promise<Sink
   const sinks: Sink[] = [];
   const dataOnStdout = stdoutCarriesData(config);
   if (config.verbose >= 1) {
-    sinks.push(createConsoleSink({ verbose: config.verbose, out: dataOnStdout ? process.stderr : process.stdout }));
+    sinks.push(
+      createConsoleSink({
+        verbose: config.verbose,
+        out: dataOnStdout ? process.stderr : process.stdout,
+        ...(config.lineProtocol ? { linePrefix: 'I! ' } : {}),
+      }),
+    );
   }
   if (config.export !== '') sinks.push(createCsvSink(config.export));
   if (config.json) sinks.push(createJsonSink(process.stdout));

@@ -1,3 +1,5 @@
+// How Peng names its InfluxDB server (from the seed's flags) and explains a failed write.
+
 /**
  * The server URL with the seed's separate port applied: `http://localhost` + 9999 gives
  * `http://localhost:9999`; a URL that names a port keeps it.

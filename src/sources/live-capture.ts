@@ -4,8 +4,11 @@ import { openCapHandle, type CapHandle } from './cap-binding.js';
 import type { FrameConsumer } from './frame-consumer.js';
 import { captureInterfaceNames, interfaceNotFoundMessage, listInterfaces } from './interfaces.js';
 
-/** Default kernel ring size: room for ~50 k SYN frames while JavaScript is busy. */
-export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
+/**
+ * Default kernel ring size. cap turns on immediate mode, which makes libpcap use TPACKET_V2 with one
+ * fixed slot of ~64 KiB per packet (snaplen 65535) on links with offloads: 64 MiB holds ~1000 packets.
+ */
+export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
 /** cap hard-codes snaplen 65535; one buffer that size holds any frame without truncation. */
 const FRAME_BUFFER_SIZE = 65536;

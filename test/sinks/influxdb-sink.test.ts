@@ -56,7 +56,7 @@ async function storedPoints(host: string): Promise<Map<string, number>> {
   return points;
 }
 
-/** Every stored value equals the written one (entropies to 1e-12: VictoriaMetrics stores decimals). */
+/** Every stored value equals the written one (to 1e-12: VictoriaMetrics keeps about 12 significant digits). */
 function assertSamePoints(stored: Map<string, number>, expected: Map<string, number>): void {
   assert.deepEqual([...stored.keys()].sort(), [...expected.keys()].sort());
   for (const [key, value] of expected) {
