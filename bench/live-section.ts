@@ -129,11 +129,12 @@ async function captureRun(
   for (const c of capturers) c.cpuTicksAtStart = cpuTicks(c.pid);
 
   // masscan sends each (address, port) once: spread the count over enough addresses on the target's subnet.
+  // None of them is the target's own address, so its kernel stays silent (no RST for masscan to answer).
   const addresses = Math.ceil(count / 65535);
   const ports = Math.ceil(count / addresses);
   const sent = addresses * ports;
   const subnet = target.ipv4.split('.').slice(0, 3).join('.');
-  const range = addresses === 1 ? target.ipv4 : `${subnet}.2-${subnet}.${1 + addresses}`;
+  const range = `${subnet}.10-${subnet}.${9 + addresses}`;
   const rx0 = rxPackets(probePid, target.ifName);
   const sender = pair.spawn(scanner, 'masscan', [
     '--adapter', scanner.ifName, '--adapter-ip', scanner.ipv4, '--adapter-mac', scanner.mac, '--router-mac', target.mac,
