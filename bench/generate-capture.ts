@@ -1,5 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { START_MICROS, TrafficModel } from './traffic-model.js';
  */
 
 /** Bump when the traffic model or the file layout changes, so stale caches are not reused. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 const CHUNK_BYTES = 16 << 20;
 const LINKTYPE_ETHERNET = 1;
 
@@ -52,11 +52,19 @@ export async function ensureCapture(params: CaptureParams, log: (line: string) =
 
 async function generate(params: CaptureParams, base: string, log: (line: string) => void): Promise<GeneratedCapture> {
   const started = Date.now();
-  log(`generating ${params.frames} frames (seed ${params.seed}, snaplen ${params.snaplen}) into ${base}.pcap`);
+  log(`generating ${params.frames} frames (seed ${params.seed}, snaplen ${params.snaplen}) into ${base}.pcap and .pcap.gz`);
   const temp = `${base}.pcap.tmp-${process.pid}`;
+  const gzTemp = `${base}.pcap.gz.tmp-${process.pid}`;
   const fd = openSync(temp, 'w');
+  // Compression runs on libuv's thread pool while this thread makes the next chunk: two cores, both busy.
+  const gzip = createGzip({ level: 6 });
+  const gzipDone = pipeline(gzip, createWriteStream(gzTemp));
   let written = 0;
   let model: TrafficModel;
+  const flush = async (chunk: Buffer, length: number): Promise<void> => {
+    written += writeAll(fd, chunk, length);
+    if (!gzip.write(Buffer.from(chunk.subarray(0, length)))) await once(gzip, 'drain');
+  };
   try {
     model = new TrafficModel(params.seed, params.frames, params.snaplen);
     const out = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -74,26 +82,23 @@ async function generate(params: CaptureParams, base: string, log: (line: string)
       out.set(frame.subarray(0, w.captured), pos + 16);
       pos += 16 + w.captured;
       if (pos > CHUNK_BYTES - 4096) {
-        written += writeAll(fd, out, pos);
+        await flush(out, pos);
         pos = 0;
       }
     }
-    written += writeAll(fd, out, pos);
+    await flush(out, pos);
+    gzip.end();
+    await gzipDone;
   } catch (error) {
-    closeSync(fd);
+    gzip.destroy();
+    await gzipDone.catch(() => {});
     rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, `${base}.pcap`);
-  log(`wrote ${(written / 2 ** 20).toFixed(0)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s; compressing`);
-  const gzTemp = `${base}.pcap.gz.tmp-${process.pid}`;
-  try {
-    await pipeline(createReadStream(`${base}.pcap`, { highWaterMark: 1 << 20 }), createGzip({ level: 6 }), createWriteStream(gzTemp));
-  } catch (error) {
     rmSync(gzTemp, { force: true });
     throw error;
+  } finally {
+    closeSync(fd);
   }
+  renameSync(temp, `${base}.pcap`);
   renameSync(gzTemp, `${base}.pcap.gz`);
   const capture: GeneratedCapture = {
     params,
@@ -105,7 +110,7 @@ async function generate(params: CaptureParams, base: string, log: (line: string)
     spanSeconds: (model.timeMicros - START_MICROS) / 1e6,
   };
   writeFileSync(`${base}.json`, JSON.stringify(capture, null, 2) + '\n');
-  log(`capture ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${capture.synFrames} SYNs over ${capture.spanSeconds.toFixed(0)} s`);
+  log(`capture ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(written / 2 ** 20).toFixed(0)} MiB, ${capture.synFrames} SYNs over ${capture.spanSeconds.toFixed(0)} s`);
   return capture;
 }
 

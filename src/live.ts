@@ -7,6 +7,7 @@ import { createPortTrace } from './port-trace.js';
 import { stdoutCarriesData } from './sinks/create-sinks.js';
 import { dropPrivileges, PrivilegeDropError } from './privileges.js';
 import { createSinks } from './sinks/create-sinks.js';
+import { outputCounterStamp } from './sinks/output-counters.js';
 import { SinkFanout } from './sinks/sink-fanout.js';
 import { watchStdinClose } from './stdin-close.js';
 import { LocalAddressWatcher } from './sources/interface-addresses.js';
@@ -42,6 +43,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
+  const stampOutputs = outputCounterStamp(sinks);
   const fixedLocal = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
 
   const detectors = names.map(
@@ -52,7 +54,10 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
         timeFrameMicros: config.timeFrame * 1000,
         interfaceName: name,
         localAddresses: fixedLocal,
-        onReport: (report) => fanout.write(report),
+        onReport: (report) => {
+          stampOutputs(report);
+          fanout.write(report);
+        },
         ...(portTrace ? { onPort: portTrace } : {}),
       }),
   );

@@ -5,6 +5,7 @@ import { LocalAddresses } from './detector/local-addresses.js';
 import type { Logger } from './log.js';
 import { createPortTrace } from './port-trace.js';
 import { stdoutCarriesData } from './sinks/create-sinks.js';
+import { outputCounterStamp } from './sinks/output-counters.js';
 import { SinkFanout } from './sinks/sink-fanout.js';
 import type { Sink } from './sinks/sink.js';
 import { readCaptureFile, type CaptureFileSummary } from './sources/capture-file.js';
@@ -24,6 +25,7 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
+  const stampOutputs = outputCounterStamp(sinks);
   let windows = 0;
   const detector = new Detector({
     bins: config.bin,
@@ -33,6 +35,7 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
     localAddresses: local,
     onReport: (report) => {
       windows++;
+      stampOutputs(report);
       fanout.write(report);
     },
     ...(portTrace ? { onPort: portTrace } : {}),

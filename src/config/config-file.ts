@@ -1,7 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import convict from 'convict';
-import { parseDocument } from 'yaml';
+
+// The YAML parser costs tens of milliseconds to load: only a YAML config file pays for it.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | null = null;
+function loadYaml(): typeof import('yaml') {
+  yamlModule ??= require('yaml') as typeof import('yaml');
+  return yamlModule;
+}
 import { ConfigError, quoteValue } from './config-error.js';
 import { findJsonSyntaxError, lineAndColumn } from './json-syntax.js';
 
@@ -30,7 +38,7 @@ export function parseJsonConfig(text: string): unknown {
 }
 
 export function parseYamlConfig(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = loadYaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   // Warnings (an unknown !tag ...) are errors too: a config file should mean exactly one thing.
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {

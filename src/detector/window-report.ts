@@ -24,6 +24,12 @@ export interface CaptureCounters {
   dropped?: number;
 }
 
+/** Counters of the outputs themselves, stamped on the report by the wiring just before the sinks see it. */
+export interface OutputCounters {
+  /** InfluxDB lines given up (retry buffer full, or rejected by the server) since the previous window. */
+  influxdbDroppedLines?: number;
+}
+
 /** The one record every sink consumes: a finished time window. */
 export interface WindowReport {
   /** Window start, inclusive. */
@@ -39,4 +45,6 @@ export interface WindowReport {
   capture: CaptureCounters;
   /** True when the window is shorter than the time frame (first live window, or cut by shutdown). */
   partial?: boolean;
+  /** Present when an output has counters worth exporting (the InfluxDB writer's drops). */
+  outputs?: OutputCounters;
 }

@@ -41,7 +41,8 @@ export function listInterfaces(): InterfaceInfo[] {
         name,
         addresses: addressesOf(name),
         up: (flags & IFF_UP) !== 0,
-        running: (flags & IFF_RUNNING) !== 0,
+        // sysfs `flags` never shows IFF_RUNNING (the kernel adds it only in ioctl answers): operstate does.
+        running: (flags & IFF_RUNNING) !== 0 || isOperational(name),
         loopback: (flags & IFF_LOOPBACK) !== 0,
       }));
   }
@@ -49,6 +50,16 @@ export function listInterfaces(): InterfaceInfo[] {
     .Cap.deviceList()
     .filter((d) => d.name !== ANY_INTERFACE)
     .map((d) => ({ name: d.name, addresses: addressesOf(d.name), up: true, running: true, loopback: d.flags === 'PCAP_IF_LOOPBACK' }));
+}
+
+/** RFC 2863 operational state: `up`, or `unknown` for devices without carrier detection (lo, tun). */
+function isOperational(name: string): boolean {
+  try {
+    const state = readFileSync(`${SYS_NET}/${name}/operstate`, 'utf8').trim();
+    return state === 'up' || state === 'unknown';
+  } catch {
+    return false;
+  }
 }
 
 /** Names that `-network` accepts on this host: every interface, plus `any` on Linux. */

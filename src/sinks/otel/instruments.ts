@@ -6,9 +6,11 @@ import {
   METRIC_PENG_CAPTURE_MALFORMED,
   METRIC_PENG_CLIENT_ENTROPY,
   METRIC_PENG_CLIENT_SYN_PACKETS,
+  METRIC_PENG_INFLUXDB_DROPPED_LINES,
   METRIC_PENG_SERVER_ENTROPY,
   METRIC_PENG_SERVER_SYN_PACKETS,
   UNIT_DIMENSIONLESS,
+  UNIT_LINE,
   UNIT_PACKET,
 } from './semconv.js';
 
@@ -83,6 +85,14 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
     valueType: ValueType.INT,
     description: 'Frames dropped by the kernel or capture buffer before Peng saw them (absent where the platform cannot tell).',
     read: (r) => r.capture.dropped,
+  },
+  {
+    name: METRIC_PENG_INFLUXDB_DROPPED_LINES,
+    kind: 'counter',
+    unit: UNIT_LINE,
+    valueType: ValueType.INT,
+    description: 'InfluxDB lines given up because the retry buffer was full or the server rejected them (only with the InfluxDB output on).',
+    read: (r) => r.outputs?.influxdbDroppedLines,
   },
 ];
 

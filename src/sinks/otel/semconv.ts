@@ -22,8 +22,11 @@ export const METRIC_PENG_CLIENT_SYN_PACKETS = 'peng.client.syn_packets';
 export const METRIC_PENG_CAPTURE_FRAMES = 'peng.capture.frames';
 export const METRIC_PENG_CAPTURE_MALFORMED = 'peng.capture.malformed';
 export const METRIC_PENG_CAPTURE_DROPPED = 'peng.capture.dropped';
+export const METRIC_PENG_INFLUXDB_DROPPED_LINES = 'peng.influxdb.dropped_lines';
 
 /** UCUM unity: entropy is a dimensionless score (0..2), not a count and not a fraction of a whole. */
 export const UNIT_DIMENSIONLESS = '1';
 /** Semconv annotation for counts of things: `{packet}` (curly braces carry no unit, only a label). */
 export const UNIT_PACKET = '{packet}';
+/** Lines of InfluxDB line protocol. */
+export const UNIT_LINE = '{line}';
