@@ -38,10 +38,10 @@ export interface GeneratedCapture {
 
 export const cacheDir: string = join(repoRoot, 'bench', 'cache');
 
-/** Returns the cached capture for `params`, generating (and compressing) it first when missing. */
-export async function ensureCapture(params: CaptureParams, log: (line: string) => void = () => {}): Promise<GeneratedCapture> {
-  mkdirSync(cacheDir, { recursive: true });
-  const base = join(cacheDir, `mixed-f${params.frames}-s${params.seed}-l${params.snaplen}-g${GENERATOR_VERSION}`);
+/** Returns the cached capture for `params` in `dir`, generating (and compressing) it first when missing. */
+export async function ensureCapture(params: CaptureParams, log: (line: string) => void = () => {}, dir: string = cacheDir): Promise<GeneratedCapture> {
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `mixed-f${params.frames}-s${params.seed}-l${params.snaplen}-g${GENERATOR_VERSION}`);
   const meta = `${base}.json`;
   const capture: GeneratedCapture = existsSync(meta) && existsSync(`${base}.pcap`) && existsSync(`${base}.pcap.gz`)
     ? (JSON.parse(readFileSync(meta, 'utf8')) as GeneratedCapture)

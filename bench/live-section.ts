@@ -15,6 +15,8 @@ const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const DEFAULT_BUFFER = 4 * 2 ** 20; // Peng's default -bufferSize
 const LARGE_BUFFER = 256 * 2 ** 20;
 const DRAIN_MS = 1500;
+/** Pause between the capturers reporting ready and the first SYN. */
+const SETTLE_MS = Number(process.env.BENCH_LIVE_SETTLE_MS ?? 2000);
 
 type CapturerKind = 'peng' | 'tcpdump' | 'cap';
 
@@ -155,7 +157,7 @@ async function captureRun(
   const { scanner, target } = pair;
   const capturers: Capturer[] = [];
   for (const spec of specs) capturers.push(await startCapturer(pair, o, spec));
-  await sleep(300);
+  await sleep(SETTLE_MS);
   const peng = capturers.find((c) => c.kind === 'peng');
   const probePid = capturers[0]!.pid; // any process in the target namespace shows its interface counters
   const rss: NonNullable<CaptureRun['rss']> = [];
@@ -243,6 +245,7 @@ function report(runs: CaptureRun[], flood: CaptureRun, perSynNs: number | undefi
       'seen x reached': ratio(c.seen, r.sent),
       'kernel drops': c.kernelDrops ?? 'unknown',
       'cpu us/SYN': Math.round(c.cpuMicrosPerSyn * 100) / 100,
+      'cpu x tcpdump': cpuRatio(c, r),
       'sys %': Math.round(100 * c.systemShare),
     })),
   );
@@ -270,6 +273,13 @@ function report(runs: CaptureRun[], flood: CaptureRun, perSynNs: number | undefi
   ];
   if (perSynNs !== undefined) notes.push(`Peng's own work per SYN (decode + classify + addPort, engine section): ${(perSynNs / 1000).toFixed(3)} us.`);
   return { id: 'live', title: 'Live capture loss: masscan SYNs over a veth pair, capturers side by side', rows, goals, notes, data: { runs } };
+}
+
+/** CPU per SYN against the run's plain tcpdump; 'n/a' when tcpdump used less than one 10 ms tick. */
+function cpuRatio(c: CaptureFigures, run: CaptureRun): number | string {
+  const base = run.captures.find((x) => x.kind === 'tcpdump' && !x.capturer.includes('immediate'));
+  if (!base || base.cpuMicrosPerSyn === 0) return 'n/a';
+  return ratio(c.cpuMicrosPerSyn, base.cpuMicrosPerSyn);
 }
 
 function skipped(reason: string): SectionResult {

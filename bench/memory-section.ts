@@ -14,6 +14,9 @@ interface MemorySample {
 interface MemoryFigures {
   stateBytesPerDirection: number;
   jsonBytes: number;
+  /** Garbage collections during the replay, and their total pause. */
+  gcs: number;
+  gcMs: number;
   samples: MemorySample[];
 }
 
@@ -38,8 +41,16 @@ export async function memorySection(_o: BenchOptions, capture: GeneratedCapture,
     'external MiB': Math.round((s.externalBytes / MiB) * 10) / 10,
     'RSS x 1 M': first ? ratio(s.rssBytes, first.rssBytes) : 'n/a',
   }));
+  const perMillion = m.gcs / (last.frames / 1e6);
   const goals: Goal[] = [
     goal('detector state per direction at defaults (16x1024)', `<= ${STATE_LIMIT_BYTES} B`, `${m.stateBytesPerDirection} B`, m.stateBytesPerDirection <= STATE_LIMIT_BYTES),
+    // Anything allocated per frame (even one boxed number) costs several scavenges per million frames.
+    goal(
+      'no allocation per frame through the real reader (GCs during replay)',
+      '< 1 GC per million frames',
+      `${m.gcs} GCs (${m.gcMs.toFixed(1)} ms) over ${(last.frames / 1e6).toFixed(1)} M frames`,
+      perMillion < 1,
+    ),
   ];
   if (first && last.frames >= 10_000_000) {
     const growth = last.rssBytes / first.rssBytes - 1;

@@ -31,8 +31,10 @@ export async function replaySection(o: BenchOptions, capture: GeneratedCapture, 
     { name: 'zcat | tcpdump -r -', argv: ['sh', '-c', `zcat '${gz}' | tcpdump -r - -w /dev/null`] },
     { name: 'zcat > /dev/null', argv: ['sh', '-c', `zcat '${gz}' > /dev/null`] },
   ];
-  log('replay (gzip):');
-  const z = await alternate(compressed, o.runs, log);
+  // Inflating dominates these runs and costs several times the plain ones: fewer rounds keep the bench bounded.
+  const gzipRuns = Math.min(o.runs, 3);
+  log(`replay (gzip): ${gzipRuns} runs each`);
+  const z = await alternate(compressed, gzipRuns, log);
 
   const pengPlain = p[0]!;
   const bare = p[1]!;
@@ -46,11 +48,11 @@ export async function replaySection(o: BenchOptions, capture: GeneratedCapture, 
   const cpuSpeedup = tcpdumpSyn.cpuMs / pengPlain.cpuMs;
   return {
     id: 'replay',
-    title: `Replay throughput: ${capture.frames} frames, ${(capture.pcapBytes / 2 ** 20).toFixed(0)} MiB pcap (median of ${o.runs} alternating runs, whole process)`,
+    title: `Replay throughput: ${capture.frames} frames, ${(capture.pcapBytes / 2 ** 20).toFixed(0)} MiB pcap (median of ${o.runs} alternating runs, gzip ${gzipRuns}; whole process, start-up included)`,
     rows,
     goals: [
       goal("peng replay vs tcpdump + Peng's SYN filter (wall)", '>= 3x as fast', `${speedup.toFixed(2)}x (cpu ${cpuSpeedup.toFixed(2)}x)`, speedup >= 3),
-      goal('peng replay vs bare JS loop (wall)', 'the limit: 1.0x', `${ratio(pengPlain.wallMs, bare.wallMs)}x the loop's time`, pengPlain.wallMs <= bare.wallMs * 1.25),
+      goal('peng replay vs the bare JS loop, the limit (wall)', "<= 1.25x the loop's time", `${ratio(pengPlain.wallMs, bare.wallMs)}x`, pengPlain.wallMs <= bare.wallMs * 1.25),
     ],
     notes: [
       `ratio columns: each contender's median divided by the baseline's median in the same run (below 1 = faster).`,

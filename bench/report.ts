@@ -27,7 +27,8 @@ export function formatTable(rows: readonly Row[]): string {
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]): string => values.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  const textual = textColumns(rows, columns);
+  const line = (values: string[]): string => values.map((v, i) => (textual[i] ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -36,9 +37,24 @@ export function formatMarkdown(rows: readonly Row[]): string {
   if (rows.length === 0) return '(no rows)';
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const textual = textColumns(rows, columns);
   const head = `| ${columns.join(' | ')} |`;
-  const rule = `|${columns.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
+  const rule = `|${columns.map((_, i) => (textual[i] ? ' --- ' : ' ---: ')).join('|')}|`;
   return [head, rule, ...rows.map((row) => `| ${columns.map((c) => formatCell(row[c])).join(' | ')} |`)].join('\n');
+}
+
+/** Columns mostly of text read left to right; columns mostly of numbers line up on the right. */
+function textColumns(rows: readonly Row[], columns: readonly string[]): boolean[] {
+  return columns.map((c) => {
+    let text = 0;
+    let numbers = 0;
+    for (const row of rows) {
+      const v = row[c];
+      if (typeof v === 'number') numbers++;
+      else if (v !== undefined && v !== '') text++;
+    }
+    return text > numbers;
+  });
 }
 
 function formatCell(value: Cell | undefined): string {

@@ -8,7 +8,7 @@ import { liveSection } from './live-section.js';
 import { memorySection } from './memory-section.js';
 import { readOptions, type BenchOptions, type SectionId } from './options.js';
 import { replaySection } from './replay-section.js';
-import { formatTable, type SectionResult } from './report.js';
+import { formatMarkdown, formatTable, type SectionResult } from './report.js';
 import { startupSection } from './startup-section.js';
 
 /**
@@ -84,9 +84,24 @@ async function main(): Promise<number> {
     const capt = made.capture === null ? null : await made.capture;
     const json = { date: new Date().toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
     writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
-    log(`wrote ${o.out}`);
+    const markdown = o.out.replace(/\.json$/, '.md');
+    writeFileSync(markdown, renderMarkdown(results, info, elapsedSeconds));
+    log(`wrote ${o.out} and ${markdown}`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** The same report as Markdown, for BENCHMARKS.md. */
+function renderMarkdown(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number): string {
+  const out: string[] = [];
+  out.push(`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.nproc} x ${info.cpuModel}, ${info.memoryGiB} GiB, node ${info.node}, Linux ${info.kernel}, ${info.tcpdump}; load average ${info.loadAverageAtStart} at start; ${elapsedSeconds} s in all.`);
+  for (const r of results) {
+    out.push('', `### ${r.title}`, '', formatMarkdown(r.rows));
+    if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `- ${n}`));
+  }
+  out.push('', '### Goals', '');
+  out.push(formatMarkdown(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : '**no**' })))));
+  return out.join('\n') + '\n';
 }
 
 function render(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number): string {

@@ -67,8 +67,8 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
         (name, i) =>
           new LocalAddressWatcher({
             interfaceNames: [name],
-            onChange: (addresses, list) => {
-              detectors[i]!.setLocalAddresses(addresses);
+            onChange: (list) => {
+              detectors[i]!.setLocalAddresses(LocalAddresses.parse(list));
               log.info(`${name}: local addresses ${list.join(', ') || '(none yet)'}`);
             },
           }),

@@ -1,5 +1,4 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { LocalAddresses } from '../detector/local-addresses.js';
 import { ANY_INTERFACE } from './interfaces.js';
 
 type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -24,7 +23,7 @@ export interface LocalAddressWatcherOptions {
   /** The watched interfaces (`any` = all). */
   interfaceNames: readonly string[];
   /** Receives the first set, and every later set that differs from the one before. */
-  onChange: (addresses: LocalAddresses, list: readonly string[]) => void;
+  onChange: (list: readonly string[]) => void;
   /** How often to re-read, in milliseconds; 0 means only when `refresh()` is called. */
   intervalMs?: number;
   /** Source of the interface table (tests); defaults to `os.networkInterfaces`. */
@@ -81,6 +80,6 @@ export class LocalAddressWatcher {
 
   private publish(list: string[]): void {
     this.current = list.join(' ');
-    this.options.onChange(LocalAddresses.parse(list), list);
+    this.options.onChange(list);
   }
 }

@@ -99,7 +99,7 @@ test('the address watcher publishes the first set and every change (DHCP renewal
       if (failing) throw new Error('netlink hiccup');
       return table;
     },
-    onChange: (set) => sets.push(set),
+    onChange: (list) => sets.push(LocalAddresses.parse(list)),
   });
   assert.deepEqual(watcher.start(), ['192.0.2.10']);
   assert.equal(watcher.refresh(), false);
