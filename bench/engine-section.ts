@@ -35,7 +35,7 @@ interface ScalingFigures {
 }
 
 async function probe<T>(mode: string, file: string): Promise<T> {
-  const result = await timeCommand(['node', benchScript('engine-probe.js'), mode, file], { captureStdout: true, timeoutMs: 300_000 });
+  const result = await timeCommand([process.execPath, benchScript('engine-probe.js'), mode, file], { captureStdout: true, timeoutMs: 300_000 });
   return JSON.parse(result.stdout) as T;
 }
 

@@ -27,7 +27,7 @@ const RSS_GROWTH_LIMIT = 0.05;
 /** Section 4 (replay half): detector state, and RSS and heap after start-up, 1 M and 10 M frames. */
 export async function memorySection(_o: BenchOptions, capture: GeneratedCapture, log: (line: string) => void): Promise<SectionResult> {
   log('memory: replay with samples every 1 M frames');
-  const result = await timeCommand(['node', benchScript('memory-probe.js'), capture.pcap], { captureStdout: true, timeoutMs: 300_000 });
+  const result = await timeCommand([process.execPath, benchScript('memory-probe.js'), capture.pcap], { captureStdout: true, timeoutMs: 300_000 });
   const m = JSON.parse(result.stdout) as MemoryFigures;
   const at = (frames: number): MemorySample | undefined => m.samples.find((s) => s.frames === frames);
   const first = at(1_000_000);

@@ -12,7 +12,7 @@ export interface BenchOptions {
   runs: number;
   /** Sections to run (BENCH_SECTIONS=replay,startup,...; all by default). */
   sections: readonly SectionId[];
-  /** Skip the live section when namespaces cannot be made (BENCH_LIVE=0 forces the skip). */
+  /** Run the live section (needs root); BENCH_LIVE=0 skips it. */
   live: boolean;
   /** Where the JSON goes (BENCH_OUT; bench/results/latest.json, quick runs bench/cache/quick.json). */
   out: string | null;

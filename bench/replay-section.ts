@@ -13,12 +13,12 @@ export async function replaySection(o: BenchOptions, capture: GeneratedCapture, 
   const file = capture.pcap;
   const peng = (path: string): Contender => ({
     name: path.endsWith('.gz') ? 'peng replay (gzip)' : 'peng replay',
-    argv: ['node', o.pengBin, 'replay', path, '-json', '-verbose', '0', '-localAddresses', LOCAL_ADDRESSES],
+    argv: [process.execPath, o.pengBin, 'replay', path, '-json', '-verbose', '0', '-localAddresses', LOCAL_ADDRESSES],
     check: (r) => checkPengTotals(r, capture),
   });
   const plain: Contender[] = [
     peng(file),
-    { name: 'bare JS loop', argv: ['node', benchScript('bare-loop.js'), file], check: (r) => checkBareLoop(r, capture) },
+    { name: 'bare JS loop', argv: [process.execPath, benchScript('bare-loop.js'), file], check: (r) => checkBareLoop(r, capture) },
     { name: 'tcpdump -r (no filter)', argv: ['tcpdump', '-r', file, '-w', '/dev/null'] },
     { name: "tcpdump -r + Peng's SYN filter", argv: ['tcpdump', '-r', file, '-w', '/dev/null', SYN_FILTER_TAGGED] },
     { name: 'tcpdump -r + IPv4 SYN filter', argv: ['tcpdump', '-r', file, '-w', '/dev/null', SYN_FILTER_IPV4] },

@@ -38,10 +38,12 @@ export function formatMarkdown(rows: readonly Row[]): string {
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   const textual = textColumns(rows, columns);
-  const head = `| ${columns.join(' | ')} |`;
+  const head = `| ${columns.map(escapePipes).join(' | ')} |`;
   const rule = `|${columns.map((_, i) => (textual[i] ? ' --- ' : ' ---: ')).join('|')}|`;
-  return [head, rule, ...rows.map((row) => `| ${columns.map((c) => formatCell(row[c])).join(' | ')} |`)].join('\n');
+  return [head, rule, ...rows.map((row) => `| ${columns.map((c) => escapePipes(formatCell(row[c]))).join(' | ')} |`)].join('\n');
 }
+
+const escapePipes = (text: string): string => text.replace(/\|/g, '\\|');
 
 /** Columns mostly of text read left to right; columns mostly of numbers line up on the right. */
 function textColumns(rows: readonly Row[], columns: readonly string[]): boolean[] {
@@ -67,4 +69,31 @@ function formatCell(value: Cell | undefined): string {
 
 export function goal(name: string, target: string, measured: string, met: boolean): Goal {
   return { name, target, measured, met };
+}
+
+/** The same report as Markdown, for BENCHMARKS.md. */
+export function renderMarkdown(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number, date: Date): string {
+  const out: string[] = [];
+  out.push(`Run ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.nproc} x ${info.cpuModel}, ${info.memoryGiB} GiB, node ${info.node}, Linux ${info.kernel}, ${info.tcpdump}; load average ${info.loadAverageAtStart} at start; ${elapsedSeconds} s in all.`);
+  for (const r of results) {
+    out.push('', `### ${r.title}`, '', formatMarkdown(r.rows));
+    // Notes mention /proc/<pid>/...: angle brackets would read as HTML tags.
+    if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `- ${n.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`));
+  }
+  out.push('', '### Goals', '');
+  out.push(formatMarkdown(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : '**no**' })))));
+  return out.join('\n') + '\n';
+}
+
+/** The report as plain-text tables, for the terminal. */
+export function render(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number, date: Date): string {
+  const out: string[] = [];
+  out.push(`Peng benchmarks, ${date.toISOString().slice(0, 10)}: ${info.nproc} x ${info.cpuModel}, node ${info.node}, ${elapsedSeconds} s in all`);
+  for (const r of results) {
+    out.push('', `## ${r.title}`, '', formatTable(r.rows));
+    for (const n of r.notes) out.push(`  note: ${n}`);
+  }
+  out.push('', '## Goals', '');
+  out.push(formatTable(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : 'NO' })))));
+  return out.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { liveSection } from './live-section.js';
 import { memorySection } from './memory-section.js';
 import { readOptions, type BenchOptions, type SectionId } from './options.js';
 import { replaySection } from './replay-section.js';
-import { formatMarkdown, formatTable, type SectionResult } from './report.js';
+import { render, renderMarkdown, type SectionResult } from './report.js';
 import { startupSection } from './startup-section.js';
 
 /**
@@ -78,42 +78,18 @@ async function main(): Promise<number> {
     log(`${id} took ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
   }
   const elapsedSeconds = Math.round((Date.now() - started) / 1000);
-  process.stdout.write(render(results, info, elapsedSeconds));
+  const date = new Date();
+  process.stdout.write(render(results, info, elapsedSeconds, date));
   if (o.out !== null) {
     mkdirSync(dirname(o.out), { recursive: true });
     const capt = made.capture === null ? null : await made.capture;
-    const json = { date: new Date().toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
+    const json = { date: date.toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
     writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
     const markdown = o.out.replace(/\.json$/, '.md');
-    writeFileSync(markdown, renderMarkdown(results, info, elapsedSeconds));
+    writeFileSync(markdown, renderMarkdown(results, info, elapsedSeconds, date));
     log(`wrote ${o.out} and ${markdown}`);
   }
   return failed > 0 ? 1 : 0;
-}
-
-/** The same report as Markdown, for BENCHMARKS.md. */
-function renderMarkdown(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number): string {
-  const out: string[] = [];
-  out.push(`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.nproc} x ${info.cpuModel}, ${info.memoryGiB} GiB, node ${info.node}, Linux ${info.kernel}, ${info.tcpdump}; load average ${info.loadAverageAtStart} at start; ${elapsedSeconds} s in all.`);
-  for (const r of results) {
-    out.push('', `### ${r.title}`, '', formatMarkdown(r.rows));
-    if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `- ${n}`));
-  }
-  out.push('', '### Goals', '');
-  out.push(formatMarkdown(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : '**no**' })))));
-  return out.join('\n') + '\n';
-}
-
-function render(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number): string {
-  const out: string[] = [];
-  out.push(`Peng benchmarks, ${new Date().toISOString().slice(0, 10)}: ${info.nproc} x ${info.cpuModel}, node ${info.node}, ${elapsedSeconds} s in all`);
-  for (const r of results) {
-    out.push('', `## ${r.title}`, '', formatTable(r.rows));
-    for (const n of r.notes) out.push(`  note: ${n}`);
-  }
-  out.push('', '## Goals', '');
-  out.push(formatTable(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : 'NO' })))));
-  return out.join('\n') + '\n';
 }
 
 process.exitCode = await main();

@@ -17,9 +17,9 @@ export async function startupSection(o: BenchOptions, log: (line: string) => voi
   log(`start-up: ${runs} alternating runs each`);
   const timings = await alternate(
     [
-      { name: 'node -e 0', argv: ['node', '-e', '0'] },
-      { name: 'peng replay (empty capture, -json)', argv: ['node', ...replayArgs] },
-      { name: 'peng --version', argv: ['node', o.pengBin, '--version'] },
+      { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+      { name: 'peng replay (empty capture, -json)', argv: [process.execPath, ...replayArgs] },
+      { name: 'peng --version', argv: [process.execPath, o.pengBin, '--version'] },
     ],
     runs,
     () => {},
@@ -55,7 +55,7 @@ async function tracePackages(args: readonly string[]): Promise<{ packages: strin
   const file = join(tmpdir(), `peng-bench-trace-${process.pid}`);
   rmSync(file, { force: true });
   try {
-    await timeCommand(['node', '--import', benchScript('module-trace.js'), ...args], { env: { ...process.env, PENG_BENCH_TRACE: file } });
+    await timeCommand([process.execPath, '--import', benchScript('module-trace.js'), ...args], { env: { ...process.env, PENG_BENCH_TRACE: file } });
     const lines = readFileSync(file, 'utf8').split('\n');
     const packages = new Set<string>();
     const project = new Set<string>();
