@@ -78,7 +78,9 @@ function feedReplay(detector: Detector, sample: FrameSample, n: number, state: {
       shift += span;
       state.lap++;
     }
-    detector.onFrame(data, offsets[j]!, lengths[j]!, linkType, times[j]! + shift);
+    const t = times[j]! + shift;
+    const seconds = Math.floor(t / 1e6);
+    detector.onFrame(data, offsets[j]!, lengths[j]!, linkType, seconds, (t - seconds * 1e6) * 1000);
   }
   state.lap++;
 }

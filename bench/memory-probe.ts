@@ -63,8 +63,8 @@ let nextMark = MARK_EVERY;
 await readCaptureFile(
   file,
   {
-    onFrame(data, offset, length, linkType, timeMicros) {
-      detector.onFrame(data, offset, length, linkType, timeMicros);
+    onFrame(data, offset, length, linkType, seconds, nanoseconds) {
+      detector.onFrame(data, offset, length, linkType, seconds, nanoseconds);
       if (++frames === nextMark) {
         nextMark += MARK_EVERY;
         sample(frames);

@@ -48,6 +48,9 @@ export class Detector implements FrameConsumer {
   /** Replay: current window start in microseconds, NaN before the first frame. */
   private windowStart = Number.NaN;
   private windowEnd = Number.NaN;
+  /** Whole seconds [from, to) that lie entirely inside the current window: frames there need no clock work. Empty before the first frame. */
+  private insideFromSecond = Number.POSITIVE_INFINITY;
+  private insideToSecond = Number.NEGATIVE_INFINITY;
 
   /** Totals over the whole run, for the closing summary. */
   readonly totals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, outOfOrder: 0, timeJumps: 0 };
@@ -62,18 +65,31 @@ export class Detector implements FrameConsumer {
   }
 
   /** Replay path: a frame with its capture timestamp; closes every window that ended before it. */
-  onFrame(data: Uint8Array, offset: number, length: number, linkType: number, timeMicros: number): void {
+  onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
+    // Nearly every frame falls in a second wholly inside the window: two integer compares decide.
+    if (seconds < this.insideFromSecond || seconds >= this.insideToSecond) this.tick(seconds * 1e6 + nanoseconds / 1000);
+    this.addFrame(data, offset, length, linkType);
+  }
+
+  /** The exact clock check for frames near a window edge (and the first frame). */
+  private tick(timeMicros: number): void {
     if (timeMicros >= this.windowEnd) {
       this.advanceTo(timeMicros);
     } else if (this.windowStart !== this.windowStart) {
       // First frame of the run: window 0 starts here.
-      this.windowStart = timeMicros;
-      this.windowEnd = timeMicros + this.timeFrame;
+      this.setWindow(timeMicros, timeMicros + this.timeFrame);
     } else if (timeMicros < this.windowStart) {
       // Slightly reordered captures (several interfaces in one pcapng) land in the current window.
       this.totals.outOfOrder++;
     }
-    this.addFrame(data, offset, length, linkType);
+  }
+
+  private setWindow(startMicros: number, endMicros: number): void {
+    this.windowStart = startMicros;
+    this.windowEnd = endMicros;
+    const started = startMicros === startMicros;
+    this.insideFromSecond = started ? Math.ceil(startMicros / 1e6) : Number.POSITIVE_INFINITY;
+    this.insideToSecond = started ? Math.floor(endMicros / 1e6) : Number.NEGATIVE_INFINITY;
   }
 
   /** Counts and classifies one frame without touching the window clock. */
@@ -125,16 +141,17 @@ export class Detector implements FrameConsumer {
       // A timestamp far in the future is more likely damage than a real gap: close this window and restart the clock there.
       this.totals.timeJumps++;
       this.closeWindow(this.windowEnd, false);
-      this.windowStart = timeMicros;
-      this.windowEnd = timeMicros + this.timeFrame;
+      this.setWindow(timeMicros, timeMicros + this.timeFrame);
       return;
     }
-    while (timeMicros >= this.windowEnd) {
-      const end = this.windowEnd;
+    let end = this.windowEnd;
+    while (timeMicros >= end) {
       this.closeWindow(end, false);
       this.windowStart = end;
-      this.windowEnd = end + this.timeFrame;
+      end += this.timeFrame;
+      this.windowEnd = end;
     }
+    this.setWindow(this.windowStart, end);
   }
 
   /**
@@ -164,14 +181,13 @@ export class Detector implements FrameConsumer {
   finish(): void {
     if (this.windowStart === this.windowStart) {
       this.closeWindow(this.windowEnd, false);
-      this.windowStart = this.windowEnd = Number.NaN;
+      this.setWindow(Number.NaN, Number.NaN);
     }
   }
 
   /** Live clock: starts a window at `startMicros` (the first, possibly partial, window). */
   startWindowAt(startMicros: number): void {
-    this.windowStart = startMicros;
-    this.windowEnd = Number.POSITIVE_INFINITY;
+    this.setWindow(startMicros, Number.POSITIVE_INFINITY);
   }
 
   /** Replaces "this host" (live: the interface's addresses changed); applies from the next frame. */

@@ -1,4 +1,4 @@
-import type { FrameConsumer } from '../sources/frame-consumer.js';
+import { frameTimeMicros, type FrameConsumer } from '../sources/frame-consumer.js';
 
 /** The clock and timer the windows run on; injectable so tests can drive time by hand. */
 export interface WindowClock {
@@ -169,7 +169,8 @@ export interface FrameCounter {
  */
 export function wallClockConsumer(windows: WallClockWindows, detector: FrameCounter): FrameConsumer {
   return {
-    onFrame(data, offset, length, linkType, timeMicros) {
+    onFrame(data, offset, length, linkType, seconds, nanoseconds) {
+      const timeMicros = frameTimeMicros(seconds, nanoseconds);
       if (timeMicros >= windows.nextBoundaryMicros) windows.closeDue(timeMicros);
       detector.addFrame(data, offset, length, linkType);
     },

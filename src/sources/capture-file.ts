@@ -36,7 +36,7 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /**
  * Streams every frame of a pcap or pcapng file, optionally gzip-compressed, into
- * `consumer.onFrame(data, offset, length, linkType, timeMicros)` in constant memory.
+ * `consumer.onFrame(data, offset, length, linkType, seconds, nanoseconds)` in constant memory.
  * Rejects with CaptureFileError, before any frame, when the file is missing, unreadable or not a capture.
  */
 export async function readCaptureFile(

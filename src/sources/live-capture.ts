@@ -121,7 +121,9 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCapture {
     counters.bytes += length;
     if (truncated) counters.truncated++;
     try {
-      consumer.onFrame(buffer, 0, length, linkType, now() * 1000);
+      const ms = now();
+      const seconds = Math.floor(ms / 1000);
+      consumer.onFrame(buffer, 0, length, linkType, seconds, Math.round((ms - seconds * 1000) * 1e6));
     } catch (error) {
       // An exception here would unwind through cap's native loop: count it and keep capturing.
       if (counters.consumerErrors++ === 0) firstConsumerError = error instanceof Error ? error.message : String(error);

@@ -60,6 +60,7 @@ export class PcapParser implements RecordParser {
   parse(buf: Uint8Array, view: DataView, start: number, end: number, base: number): number {
     const consumer = this.consumer;
     const { littleEndian, fractionPerMicro, linkType, recordHeaderLength } = this.header;
+    const nanosPerFraction = 1000 / fractionPerMicro;
     let pos = start;
     let frames = this.frames;
     let bytes = this.bytes;
@@ -77,8 +78,7 @@ export class PcapParser implements RecordParser {
         this.needed = recordHeaderLength + capturedLength;
         break;
       }
-      const micros = view.getUint32(pos, littleEndian) * 1e6 + view.getUint32(pos + 4, littleEndian) / fractionPerMicro;
-      consumer.onFrame(buf, pos + recordHeaderLength, capturedLength, linkType, micros);
+      consumer.onFrame(buf, pos + recordHeaderLength, capturedLength, linkType, view.getUint32(pos, littleEndian), view.getUint32(pos + 4, littleEndian) * nanosPerFraction);
       frames++;
       bytes += capturedLength;
       pos = next;

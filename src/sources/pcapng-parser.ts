@@ -39,7 +39,9 @@ export class PcapngParser implements RecordParser {
   bytes = 0;
   private littleEndian = true;
   /** Simple packet blocks carry no timestamp: they get the last one seen. */
-  private lastMicros = 0;
+  /** The last packet's time, which simple packet blocks (no timestamp of their own) reuse. */
+  private lastSeconds = 0;
+  private lastNanoseconds = 0;
   private readonly interfaces = new PcapngInterfaces();
   private readonly consumer: FrameConsumer;
   private readonly problems: CaptureFileProblems;
@@ -66,9 +68,8 @@ export class PcapngParser implements RecordParser {
           const id = view.getUint32(pos + 8, littleEndian);
           const capturedLength = view.getUint32(pos + 20, littleEndian);
           if (id < interfaces.count && capturedLength <= total - 32 && interfaces.linkType[id] >= 0) {
-            const micros = interfaces.micros(id, view.getUint32(pos + 12, littleEndian), view.getUint32(pos + 16, littleEndian));
-            this.lastMicros = micros;
-            consumer.onFrame(buf, pos + 28, capturedLength, interfaces.linkType[id], micros);
+            this.setTime(interfaces.micros(id, view.getUint32(pos + 12, littleEndian), view.getUint32(pos + 16, littleEndian)));
+            consumer.onFrame(buf, pos + 28, capturedLength, interfaces.linkType[id], this.lastSeconds, this.lastNanoseconds);
             frames++;
             bytes += capturedLength;
             pos += total;
@@ -143,10 +144,16 @@ export class PcapngParser implements RecordParser {
       this.problems.add('packet longer than its block', base + pos, `${capturedLength} bytes in a block of ${total}; skipped`);
       return -1;
     }
-    const micros = interfaces.micros(id, view.getUint32(pos + 12, littleEndian), view.getUint32(pos + 16, littleEndian));
-    this.lastMicros = micros;
-    this.consumer.onFrame(buf, pos + 28, capturedLength, linkType, micros);
+    this.setTime(interfaces.micros(id, view.getUint32(pos + 12, littleEndian), view.getUint32(pos + 16, littleEndian)));
+    this.consumer.onFrame(buf, pos + 28, capturedLength, linkType, this.lastSeconds, this.lastNanoseconds);
     return capturedLength;
+  }
+
+  /** Splits a block's time into the two small integers consumers take. */
+  private setTime(micros: number): void {
+    const seconds = Math.floor(micros / 1e6);
+    this.lastSeconds = seconds;
+    this.lastNanoseconds = Math.round((micros - seconds * 1e6) * 1000);
   }
 
   /** Simple packet blocks belong to interface 0; their captured length is implied by the block. Returns it, or -1. */
@@ -163,7 +170,7 @@ export class PcapngParser implements RecordParser {
     let length = Math.min(view.getUint32(pos + 8, this.littleEndian), total - 16);
     const snapLength = interfaces.snapLength[0];
     if (snapLength > 0 && length > snapLength) length = snapLength;
-    this.consumer.onFrame(buf, pos + 12, length, interfaces.linkType[0], this.lastMicros);
+    this.consumer.onFrame(buf, pos + 12, length, interfaces.linkType[0], this.lastSeconds, this.lastNanoseconds);
     return length;
   }
 

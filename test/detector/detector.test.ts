@@ -21,8 +21,10 @@ function detector(local: LocalAddresses | null, timeFrameMicros = 10 * SECOND): 
   return { d, reports };
 }
 
-function feed(d: Detector, frame: Uint8Array, t: number): void {
-  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, t);
+/** Feeds one frame stamped `t` microseconds after the epoch, split as sources do. */
+function feed(d: Detector, frame: Uint8Array, t: number, linkType: number = linkTypeOf.ethernet, length = frame.length): void {
+  const seconds = Math.floor(t / SECOND);
+  d.onFrame(frame, 0, length, linkType, seconds, (t - seconds * SECOND) * 1000);
 }
 
 test('SYNs to this host are server traffic, from this host client, between others neither', () => {
@@ -108,9 +110,9 @@ test('a timestamp jump of more than MAX_EMPTY_WINDOWS restarts the clock instead
 test('truncated frames are counted as malformed, unknown link types too, and nothing throws', () => {
   const { d, reports } = detector(null);
   const frame = syn('192.0.2.1', '192.0.2.2', 80);
-  d.onFrame(frame, 0, 20, linkTypeOf.ethernet, 0);
-  d.onFrame(frame, 0, frame.length, 9999, 1);
-  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 2);
+  feed(d, frame, 0, linkTypeOf.ethernet, 20);
+  feed(d, frame, 1, 9999);
+  feed(d, frame, 2);
   d.finish();
   assert.equal(reports[0]!.capture.malformed, 2);
   assert.equal(reports[0]!.capture.synPackets, 1);

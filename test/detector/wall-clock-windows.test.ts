@@ -225,11 +225,11 @@ test('with a real Detector: frames stamped past a late boundary count in the nex
   windows.start();
   for (const port of [22, 80, 443]) {
     const f = syn(port);
-    consumer.onFrame(f, 0, f.length, LinkType.Ethernet, clock.now() * 1000);
+    consumer.onFrame(f, 0, f.length, LinkType.Ethernet, Math.floor(clock.now() / 1000), (clock.now() % 1000) * 1e6);
   }
   clock.block(600); // past the boundary, timer not yet run
   const late = syn(8080);
-  consumer.onFrame(late, 0, late.length, LinkType.Ethernet, clock.now() * 1000);
+  consumer.onFrame(late, 0, late.length, LinkType.Ethernet, Math.floor(clock.now() / 1000), (clock.now() % 1000) * 1e6);
   clock.advance(2_000); // two idle windows... the second closes at T0 + 3000
   windows.stop();
 

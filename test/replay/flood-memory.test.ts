@@ -72,8 +72,8 @@ test('a SYN flood over all ports from random sources leaves memory flat through 
     let heapEarly = 0;
     let rssEarly = 0;
     const consumer = {
-      onFrame(data: Uint8Array, offset: number, length: number, linkType: number, time: number): void {
-        detector.onFrame(data, offset, length, linkType, time);
+      onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
+        detector.onFrame(data, offset, length, linkType, seconds, nanoseconds);
         if (++seen === 300_000) {
           gc();
           heapEarly = process.memoryUsage().heapUsed;

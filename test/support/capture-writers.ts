@@ -3,7 +3,7 @@
  * a consumer that keeps copies of what a reader delivers. Written from the format specifications, not
  * from the reader, so tests compare two independent readings.
  */
-import type { FrameConsumer } from '../../src/sources/frame-consumer.js';
+import { frameTimeMicros, type FrameConsumer } from '../../src/sources/frame-consumer.js';
 
 /** A frame as a reader should deliver it. */
 export interface ExpectedFrame {
@@ -241,8 +241,8 @@ export class ByteWriter {
 export class FrameCollector implements FrameConsumer {
   readonly frames: Array<Omit<ExpectedFrame, 'start' | 'end'>> = [];
 
-  onFrame(data: Uint8Array, offset: number, length: number, linkType: number, timeMicros: number): void {
-    this.frames.push({ bytes: new Uint8Array(data.subarray(offset, offset + length)), linkType, timeMicros });
+  onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
+    this.frames.push({ bytes: new Uint8Array(data.subarray(offset, offset + length)), linkType, timeMicros: frameTimeMicros(seconds, nanoseconds) });
   }
 }
 
