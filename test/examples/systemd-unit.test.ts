@@ -53,10 +53,6 @@ test('systemd-analyze accepts the unit', { skip: process.platform !== 'linux' },
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr.trim(), '', 'no warnings either');
 });
-  // Only the ExecStart binary may be missing on a machine where peng is not installed globally.
-  const problems = result.stderr.split('\n').filter((l) => l.trim() !== '' && !/peng|Command .* is not executable|No such file/.test(l));
-  assert.deepEqual(problems, [], result.stderr);
-});
 
 /**
  * What systemd does for the unit, done with setpriv: a non-root user holding only the ambient capabilities
