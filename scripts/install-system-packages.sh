@@ -3,7 +3,7 @@
 # peers the test suite drives (scanners, capture tools, InfluxDB-compatible servers, promtool).
 set -eu
 runtime="libpcap-dev python3 make g++ iproute2"
-test_peers="tcpdump tshark nmap hping3 masscan victoria-metrics influxdb prometheus"
+test_peers="tcpdump tshark nmap hping3 masscan victoria-metrics influxdb prometheus systemd util-linux time gzip"
 packages="$runtime"
 [ "${1:-}" = "--test" ] && packages="$runtime $test_peers"
 missing=""

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { parseIPv4, parseIPv6 } from './ip-text.js';
 
 /** One prefix: IPv4 in word 0, IPv6 in words 0..3; `bits` is the prefix length. */
 interface Prefix {
@@ -30,14 +30,16 @@ export class LocalAddresses {
     const slash = entry.indexOf('/');
     const address = slash === -1 ? entry : entry.slice(0, slash);
     const lengthText = slash === -1 ? null : entry.slice(slash + 1);
-    const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
-    if (family === 0) throw new RangeError(`invalid local address "${entry}": not an IPv4 or IPv6 address`);
+    const v4 = parseIPv4(address);
+    const v6 = v4 === null ? parseIPv6(address) : null;
+    if (v4 === null && v6 === null) throw new RangeError(`invalid local address "${entry}": not an IPv4 or IPv6 address`);
+    const family = v4 !== null ? 4 : 6;
     const max = family === 4 ? 32 : 128;
     const bits = lengthText === null ? max : Number(lengthText);
     if (lengthText !== null && (!/^\d{1,3}$/.test(lengthText) || bits > max)) {
       throw new RangeError(`invalid local address "${entry}": prefix length must be 0..${max}`);
     }
-    const words = family === 4 ? new Uint32Array([ipv4ToInt(address)]) : ipv6ToWords(address);
+    const words = v4 !== null ? new Uint32Array([v4]) : v6!;
     maskWords(words, bits);
     (family === 4 ? this.v4 : this.v6).push({ words, bits });
     this.text.push(entry);
@@ -86,35 +88,16 @@ function maskWords(words: Uint32Array, bits: number): void {
   }
 }
 
+/** A valid IPv4 text as an unsigned 32-bit integer; throws on anything else. */
 export function ipv4ToInt(address: string): number {
-  const parts = address.split('.');
-  return (((Number(parts[0]) << 24) | (Number(parts[1]) << 16) | (Number(parts[2]) << 8) | Number(parts[3])) >>> 0);
+  const value = parseIPv4(address);
+  if (value === null) throw new RangeError(`not an IPv4 address: "${address}"`);
+  return value;
 }
 
-/** Parses a valid IPv6 text (as accepted by net.isIPv6; a zone id is ignored) into four words. */
+/** A valid IPv6 text as four big-endian words; throws on anything else. */
 export function ipv6ToWords(address: string): Uint32Array {
-  let text = address;
-  const zone = text.indexOf('%');
-  if (zone !== -1) text = text.slice(0, zone);
-  // An embedded IPv4 tail (::ffff:1.2.3.4) is rewritten as two hex groups.
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const v4 = ipv4ToInt(tail);
-    text = `${text.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const double = text.indexOf('::');
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const groups = new Array<number>(8).fill(0);
-  if (double === -1) {
-    parse(text).forEach((g, i) => (groups[i] = g));
-  } else {
-    const head = parse(text.slice(0, double));
-    const rest = parse(text.slice(double + 2));
-    head.forEach((g, i) => (groups[i] = g));
-    rest.forEach((g, i) => (groups[8 - rest.length + i] = g));
-  }
-  const words = new Uint32Array(4);
-  for (let w = 0; w < 4; w++) words[w] = ((groups[2 * w]! << 16) | groups[2 * w + 1]!) >>> 0;
+  const words = parseIPv6(address);
+  if (words === null) throw new RangeError(`not an IPv6 address: "${address}"`);
   return words;
 }

@@ -1,5 +1,4 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { CaptureFileError } from './capture-file-error.js';
 import { CaptureFileProblems } from './capture-file-problems.js';
 import { CaptureFileReader } from './capture-file-reader.js';
@@ -118,6 +117,8 @@ async function readCompressed(
   problems: CaptureFileProblems,
   progress: CaptureProgress | null,
 ): Promise<void> {
+  // zlib is loaded only for compressed captures: it costs start-up time every plain replay would pay.
+  const { createGunzip } = await import('node:zlib');
   // The stream owns the descriptor from here and closes it however reading ends.
   const input = createReadStream('', { fd, highWaterMark: DEFAULT_CHUNK_SIZE });
   const inflated = createGunzip({ chunkSize: 256 * 1024 });
