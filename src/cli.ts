@@ -39,7 +39,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     if (config.command === 'replay') {
       const sinks = await createSinks(config, log);
-      await replayCaptureFile(config.replayFile!, config, sinks, log);
+      const result = await replayCaptureFile(config.replayFile!, config, sinks, log);
+      if (result.lost > 0) {
+        log.error(`${result.lost} window(s) or line(s) were not delivered to every output; see the messages above`);
+        return EXIT_FAILURE;
+      }
       return EXIT_OK;
     }
     const { runLive } = await import('./live.js');

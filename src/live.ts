@@ -112,16 +112,20 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
   const stopReason = await new Promise<string>((resolve) => {
     let stopping = false;
     const stop = (reason: string): void => {
-      if (stopping) {
-        // A second signal: the user wants out now.
-        process.exit(1);
-      }
+      if (stopping) return;
       stopping = true;
+      // The run is ending: stdin closing later (Telegraf's execd pipe) is no longer news.
+      stdinWatch.disarm();
       resolve(reason);
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    watchStdinClose(() => stop('stdin closed'));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // A second signal while flushing: the user wants out now.
+      if (stopping) process.exit(1);
+      stop(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const stdinWatch = watchStdinClose(() => stop('stdin closed'));
   });
 
   log.info(`${stopReason}: closing the current window and flushing outputs`);
@@ -133,5 +137,10 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
     c.close();
   }
   await fanout.close();
+  const lost = fanout.lost();
+  if (lost > 0) {
+    log.error(`${lost} window(s) or line(s) were not delivered to every output; see the messages above`);
+    return 1;
+  }
   return 0;
 }

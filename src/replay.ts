@@ -13,6 +13,8 @@ import { readCaptureFile, type CaptureFileSummary } from './sources/capture-file
 export interface ReplayResult {
   summary: CaptureFileSummary;
   windows: number;
+  /** Windows or lines the outputs failed to deliver (the run then exits 1). */
+  lost: number;
 }
 
 /**
@@ -52,10 +54,11 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
   }
   const t = detector.totals;
   if (t.unsupportedLink > 0) log.warn(`${t.unsupportedLink} frames had a link type Peng does not decode; they were counted as malformed`);
-  if (t.timeJumps > 0) log.warn(`${t.timeJumps} timestamp jumps of more than ${Detector.MAX_EMPTY_WINDOWS} windows: the window clock restarted at the new time`);
+  if (t.timeJumps > 0) log.warn(`${t.timeJumps} timestamp jumps of more than ${Detector.MAX_EMPTY_WINDOWS} windows (forward or back): the window clock restarted at the new time`);
+  if (t.badTimestamps > 0) log.warn(`${t.badTimestamps} frames had timestamps beyond any date; they were counted in the window at hand`);
   if (t.outOfOrder > 0) log.info(`${t.outOfOrder} frames were older than their window's start (reordered capture); counted in the current window`);
   if (config.verbose >= 1) {
     log.info(`replayed ${summary.frames} frames, ${t.synPackets} SYNs, ${t.malformed} malformed, ${windows} windows from ${file}`);
   }
-  return { summary, windows };
+  return { summary, windows, lost: fanout.lost() };
 }

@@ -13,6 +13,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Every output is flushed by now; a native handle (libpcap's poll watcher) must not keep the process up.
+    setTimeout(() => process.exit(code), 2000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`peng: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

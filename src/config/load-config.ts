@@ -74,6 +74,10 @@ function checkFileKeys(file: string, settings: Record<string, unknown>): void {
       const hint = guess === null ? 'run peng --help for the list of options' : `did you mean ${guess}? Run peng --help for the list of options`;
       throw new ConfigError(`config file ${quoteValue(file)}: unknown option ${quoteValue(key)}; ${hint}`);
     }
+    if (schema[key].format === 'peng-duration' && typeof settings[key] === 'number') {
+      // A bare number would silently mean milliseconds; the flag and the variable refuse it too.
+      throw new ConfigError(`config file ${quoteValue(file)}: ${key} ${String(settings[key])} has no unit; write a Go-style duration such as "${String(settings[key])}s" or "1m"`);
+    }
     if (schema[key].inFile === false) {
       throw new ConfigError(`config file ${quoteValue(file)}: ${key} cannot be set in a config file; remove it and give -${key} on the command line`);
     }

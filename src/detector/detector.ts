@@ -31,6 +31,8 @@ export interface DetectorOptions {
 export class Detector implements FrameConsumer {
   /** Gaps longer than this many empty windows are treated as a damaged timestamp, not reported window by window. */
   static readonly MAX_EMPTY_WINDOWS = 100_000;
+  /** Times beyond what a Date can hold (±8.64e18 µs) are damage: window arithmetic there loses all precision. */
+  static readonly MAX_TIME_MICROS = 8.64e18;
 
   readonly client: PortBitmap;
   readonly server: PortBitmap;
@@ -53,7 +55,7 @@ export class Detector implements FrameConsumer {
   private insideToSecond = Number.NEGATIVE_INFINITY;
 
   /** Totals over the whole run, for the closing summary. */
-  readonly totals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, outOfOrder: 0, timeJumps: 0 };
+  readonly totals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, outOfOrder: 0, timeJumps: 0, badTimestamps: 0 };
 
   constructor(options: DetectorOptions) {
     this.options = options;
@@ -66,22 +68,42 @@ export class Detector implements FrameConsumer {
 
   /** Replay path: a frame with its capture timestamp; closes every window that ended before it. */
   onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
-    // Nearly every frame falls in a second wholly inside the window: two integer compares decide.
-    if (seconds < this.insideFromSecond || seconds >= this.insideToSecond) this.tick(seconds * 1e6 + nanoseconds / 1000);
+    // Nearly every frame falls in a second wholly inside the window: integer compares decide (a fraction
+    // of a second out of range, which only damage produces, takes the exact path too).
+    if (seconds < this.insideFromSecond || seconds >= this.insideToSecond || nanoseconds >= 1e9) {
+      this.tick(seconds * 1e6 + nanoseconds / 1000);
+    }
     this.addFrame(data, offset, length, linkType);
   }
 
   /** The exact clock check for frames near a window edge (and the first frame). */
   private tick(timeMicros: number): void {
+    if (!(Math.abs(timeMicros) <= Detector.MAX_TIME_MICROS)) {
+      // A timestamp no clock can hold: the frame counts in the current window, the clock stays put.
+      this.totals.badTimestamps++;
+      return;
+    }
     if (timeMicros >= this.windowEnd) {
       this.advanceTo(timeMicros);
     } else if (this.windowStart !== this.windowStart) {
       // First frame of the run: window 0 starts here.
       this.setWindow(timeMicros, timeMicros + this.timeFrame);
     } else if (timeMicros < this.windowStart) {
-      // Slightly reordered captures (several interfaces in one pcapng) land in the current window.
-      this.totals.outOfOrder++;
+      if (this.windowStart - timeMicros > Detector.MAX_EMPTY_WINDOWS * this.timeFrame) {
+        // A far jump back is damage just as a far jump forward is: close this window, restart the clock.
+        this.restartClock(timeMicros);
+      } else {
+        // Slightly reordered captures (several interfaces in one pcapng) land in the current window.
+        this.totals.outOfOrder++;
+      }
     }
+  }
+
+  /** Closes the current window and starts the clock again at `timeMicros` (a timestamp jump). */
+  private restartClock(timeMicros: number): void {
+    this.totals.timeJumps++;
+    this.closeWindow(this.windowEnd, false);
+    this.setWindow(timeMicros, timeMicros + this.timeFrame);
   }
 
   private setWindow(startMicros: number, endMicros: number): void {
@@ -138,10 +160,8 @@ export class Detector implements FrameConsumer {
   private advanceTo(timeMicros: number): void {
     const gap = Math.floor((timeMicros - this.windowEnd) / this.timeFrame);
     if (gap > Detector.MAX_EMPTY_WINDOWS) {
-      // A timestamp far in the future is more likely damage than a real gap: close this window and restart the clock there.
-      this.totals.timeJumps++;
-      this.closeWindow(this.windowEnd, false);
-      this.setWindow(timeMicros, timeMicros + this.timeFrame);
+      // A timestamp far in the future is more likely damage than a real gap.
+      this.restartClock(timeMicros);
       return;
     }
     let end = this.windowEnd;

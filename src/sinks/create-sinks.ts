@@ -5,6 +5,9 @@ import { createCsvSink } from './csv-sink.js';
 import { createJsonSink } from './json-sink.js';
 import type { Sink } from './sink.js';
 
+/** Windows a replay may queue for OTLP export (about 10 weeks of 1-minute windows). */
+const REPLAY_MAX_QUEUED_WINDOWS = 100_000;
+
 /** True when stdout carries data (JSON or line protocol) and so nothing else may be written there. */
 export function stdoutCarriesData(config: Pick<PengConfig, 'json' | 'lineProtocol'>): boolean {
   return config.json || config.lineProtocol;
@@ -40,7 +43,15 @@ export async function createSinks(config: PengConfig, log: Logger): Promise<Sink
   }
   if (config.otlp) {
     const { createOtlpSink } = await import('./otel/otlp-sink.js');
-    sinks.push(createOtlpSink({ ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}), timeFrameMs: config.timeFrame, log: (m) => log.warn(m) }));
+    sinks.push(
+      createOtlpSink({
+        ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
+        timeFrameMs: config.timeFrame,
+        // A replay closes windows far faster than exports finish: let them queue instead of dropping them.
+        ...(config.command === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS } : {}),
+        log: (m) => log.warn(m),
+      }),
+    );
   }
   return sinks;
 }

@@ -88,6 +88,10 @@ export class InfluxDbSink implements Sink {
     return this.dropped;
   }
 
+  lost(): number {
+    return this.dropped;
+  }
+
   /** Lines the server acknowledged. */
   get writtenLines(): number {
     return this.written;

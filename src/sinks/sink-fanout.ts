@@ -40,6 +40,14 @@ export class SinkFanout {
     }
   }
 
+  /** Windows or lines the outputs failed to deliver, and window writes that failed; read after close(). */
+  lost(): number {
+    let total = 0;
+    for (const sink of this.sinks) total += sink.lost?.() ?? 0;
+    for (const count of this.failures.values()) total += count;
+    return total;
+  }
+
   private fail(sink: Sink, err: unknown): void {
     const count = (this.failures.get(sink.name) ?? 0) + 1;
     this.failures.set(sink.name, count);

@@ -8,4 +8,6 @@ export interface Sink {
   write(report: WindowReport): void | Promise<void>;
   /** Flushes and releases resources; called once at shutdown. */
   close(): Promise<void>;
+  /** After close: what this output failed to deliver (windows or lines), so the run can end with exit 1. */
+  lost?(): number;
 }

@@ -138,3 +138,44 @@ test('live clock: closeWindow with explicit start marks partial windows and clea
   assert.equal(reports[1]!.server.synPackets, 0);
   assert.equal(reports[1]!.start.getTime(), 10_000);
 });
+
+test('timestamps beyond any date are counted, never looped on, and the frames still counted', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  // 2^32 seconds * 2^32 would be ~1.8e25 µs: window arithmetic there cannot advance.
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 2 ** 64, 0);
+  feed(d, frame, 100 * SECOND);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1.8e19, 0);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, Number.NaN, 0);
+  feed(d, frame, 101 * SECOND);
+  d.finish();
+  assert.equal(d.totals.badTimestamps, 2); // NaN (only a library caller can pass it) stays in the window at hand
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [4, 1]);
+  assert.ok(reports.every((r) => Number.isFinite(r.start.getTime()) && Number.isFinite(r.end.getTime())));
+});
+
+test('a far jump back restarts the clock like a far jump forward, instead of folding everything into one window', () => {
+  const { d, reports } = detector(null, 60 * SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  feed(d, frame, 4_102_444_800 * SECOND); // 2100-01-01: one damaged first frame
+  for (let i = 0; i < 5; i++) feed(d, frame, 1_700_000_000 * SECOND + i * 60 * SECOND);
+  d.finish();
+  assert.equal(d.totals.timeJumps, 1);
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 1, 1, 1, 1, 1]);
+  assert.equal(reports[1]!.start.getTime(), 1_700_000_000_000);
+});
+
+test('a fraction of a second out of range (damage) is placed by its exact time, the same way every time', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1000, 500_000_000);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1001, 2_000_000_000); // = 1003 s
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1003, 600_000_000);
+  d.finish();
+  assert.deepEqual(reports.map((r) => [r.start.getTime(), r.server.synPackets]), [
+    [1_000_500, 1],
+    [1_001_500, 0],
+    [1_002_500, 1],
+    [1_003_500, 1],
+  ]);
+});

@@ -176,6 +176,9 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
       kick();
     },
     flush,
+    lost(): number {
+      return producer.droppedWindows + rejectedWindows + lateWindows + (closed ? producer.queuedWindows : 0);
+    },
     stats(): OtlpSinkStats {
       return {
         exportedWindows,
@@ -190,6 +193,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
       await flush();
       const undelivered = producer.queuedWindows;
       if (undelivered > 0) log(`OTLP: ${undelivered} window(s) not delivered to ${url} at exit`);
+      if (producer.droppedWindows > 0) log(`OTLP: ${producer.droppedWindows} window(s) dropped because more than ${producer.maxQueuedWindows} waited for export`);
       try {
         await exporter.shutdown();
         await meterProvider.shutdown();
