@@ -40,6 +40,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (config.command === 'replay') {
       const sinks = await createSinks(config, log);
       const result = await replayCaptureFile(config.replayFile!, config, sinks, log);
+      if (result.interrupted) {
+        log.error(`replay of ${config.replayFile!} interrupted after ${result.summary.frames} frames; the windows so far were reported`);
+        return EXIT_FAILURE;
+      }
       if (result.lost > 0) {
         log.error(`${result.lost} window(s) or line(s) were not delivered to every output; see the messages above`);
         return EXIT_FAILURE;

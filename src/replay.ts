@@ -15,6 +15,8 @@ export interface ReplayResult {
   windows: number;
   /** Windows or lines the outputs failed to deliver (the run then exits 1). */
   lost: number;
+  /** Stopped by a signal before the end of the file (the run then exits 1). */
+  interrupted: boolean;
 }
 
 /**
@@ -42,11 +44,22 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
     },
     ...(portTrace ? { onPort: portTrace } : {}),
   });
+  // Ctrl-C or SIGTERM during a long replay: stop reading, report the window in progress as partial, flush.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) process.exit(1); // a second signal: out now
+    log.warn(`${signal}: stopping the replay; the window in progress is reported as partial`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let summary: CaptureFileSummary;
   try {
-    summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(`${file}: ${message}`) });
-    detector.finish();
+    summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(`${file}: ${message}`), signal: interrupt.signal });
+    detector.finish(summary.interrupted);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await fanout.close();
   }
   if (local === null && summary.frames > 0) {
@@ -60,5 +73,5 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
   if (config.verbose >= 1) {
     log.info(`replayed ${summary.frames} frames, ${t.synPackets} SYNs, ${t.malformed} malformed, ${windows} windows from ${file}`);
   }
-  return { summary, windows, lost: fanout.lost() };
+  return { summary, windows, lost: fanout.lost(), interrupted: summary.interrupted };
 }

@@ -197,10 +197,10 @@ export class Detector implements FrameConsumer {
     this.options.onReport(report);
   }
 
-  /** End of a replay: reports the last window with its full length. No frames means no windows. */
-  finish(): void {
+  /** End of a replay: reports the last window with its full length (marked partial when the replay was interrupted). No frames means no windows. */
+  finish(partial = false): void {
     if (this.windowStart === this.windowStart) {
-      this.closeWindow(this.windowEnd, false);
+      this.closeWindow(this.windowEnd, partial);
       this.setWindow(Number.NaN, Number.NaN);
     }
   }

@@ -16,6 +16,8 @@ export interface CaptureFileSummary {
   bytes: number;
   /** Damaged or skipped records and blocks, counted. */
   problems: number;
+  /** Reading was stopped by the caller's signal before the end of the file. */
+  interrupted: boolean;
 }
 
 export interface ReadCaptureFileOptions {
@@ -25,6 +27,8 @@ export interface ReadCaptureFileOptions {
   progress?: boolean;
   /** Working buffer size in bytes (default 1 MiB); tests use small ones to split records across reads. */
   chunkSize?: number;
+  /** Stops reading at the next chunk (Ctrl-C during a long replay); frames so far stay delivered. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -57,16 +61,23 @@ export async function readCaptureFile(
   }
   const compressed = head.length === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
   const progress = (options.progress ?? process.stderr.isTTY === true) ? new CaptureProgress(size) : null;
+  let interrupted = false;
+  const stop = (): void => {
+    interrupted = true;
+    reader.stopped = true; // both read loops check it between chunks
+  };
+  options.signal?.addEventListener('abort', stop);
   try {
     // Reads go on from where the sniffing stopped, so pipes (`<(zcat f)`, /dev/stdin) work as well as files.
     if (compressed) await readCompressed(fd, head, path, reader, problems, progress);
     else await readPlain(fd, head, path, reader, problems, progress);
     reader.end();
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     progress?.finish();
   }
   if (options.onProblem) for (const message of problems.messages()) options.onProblem(message);
-  return { format: reader.format!, compressed, frames: reader.frames, bytes: reader.bytes, problems: problems.total };
+  return { format: reader.format!, compressed, frames: reader.frames, bytes: reader.bytes, problems: problems.total, interrupted };
 }
 
 /** Reads straight into the reader's buffer: no copy between the file and the consumer. */
