@@ -17,6 +17,10 @@ export function checkCrossFieldRules(values: OptionValues, describe: DescribeSet
     throw new ConfigError(`${describe('json')} and ${describe('lineProtocol')} both write to stdout; choose one of them`);
   }
   checkInfluxSet(values, describe);
+  if (values.group !== '' && (values.user === '' || values.user === 'root' || values.user === '0')) {
+    // Privileges are dropped by switching user and group together; a group alone would be silently ignored.
+    throw new ConfigError(`${describe('group')} needs a -user to switch to (other than root); set -user too, or leave -group empty`);
+  }
 }
 
 function checkBitmapShape({ bin, size }: OptionValues, describe: DescribeSetting): void {

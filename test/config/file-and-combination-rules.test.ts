@@ -21,3 +21,10 @@ test('a bare number as timeFrame in a config file is refused, not read as millis
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('-group without a user to switch to is refused instead of silently ignored', () => {
+  for (const argv of [['-user=', '-group', 'nogroup'], ['-user', 'root', '-group', 'nogroup']]) {
+    assert.throws(() => loadConfig(argv, {}), (err: unknown) => err instanceof ConfigError && /-group nogroup needs a -user/.test(err.message), argv.join(' '));
+  }
+  assert.equal(loadConfig(['-user', 'nobody', '-group', 'nogroup'], {}).group, 'nogroup');
+});
