@@ -11,14 +11,16 @@ import { outputCounterStamp } from './sinks/output-counters.js';
 import { SinkFanout } from './sinks/sink-fanout.js';
 import { watchStdinClose } from './stdin-close.js';
 import { LocalAddressWatcher } from './sources/interface-addresses.js';
-import { InterfaceSelectionError, listInterfaces, resolveInterfaces } from './sources/interfaces.js';
+import { configuredAddresses, InterfaceSelectionError, listInterfaces, resolveInterfaces } from './sources/interfaces.js';
 import { LiveCaptureError, openLiveCapture, type LiveCapture } from './sources/live-capture.js';
 
 /** `-interfaces`: the devices Peng can watch, like the original's list. */
 export function printInterfaces(): void {
+  const configured = configuredAddresses();
   for (const i of listInterfaces()) {
     const state = i.up ? (i.running ? 'up' : 'up, no carrier') : 'down';
-    process.stdout.write(`${i.name}\t${state}\t${i.addresses.join(' ') || '-'}\n`);
+    const addresses = configured?.get(i.name) ?? i.addresses;
+    process.stdout.write(`${i.name}\t${state}\t${addresses.join(' ') || '-'}\n`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { loadCap } from './cap-binding.js';
@@ -59,6 +60,32 @@ function isOperational(name: string): boolean {
     return state === 'up' || state === 'unknown';
   } catch {
     return false;
+  }
+}
+
+/**
+ * Addresses configured on every interface, down ones included (`os.networkInterfaces()` lists only
+ * interfaces that are up), from iproute2's JSON output; null where `ip` is not available.
+ */
+export function configuredAddresses(): Map<string, string[]> | null {
+  let text: string;
+  try {
+    text = execFileSync('ip', ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
+  try {
+    const links = JSON.parse(text) as Array<{ ifname?: string; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number }> }>;
+    const out = new Map<string, string[]>();
+    for (const link of links) {
+      if (typeof link.ifname !== 'string') continue;
+      const infos = (link.addr_info ?? []).filter((a) => typeof a.local === 'string' && typeof a.prefixlen === 'number');
+      infos.sort((a, b) => (a.family === b.family ? 0 : a.family === 'inet' ? -1 : 1));
+      out.set(link.ifname, infos.map((a) => `${a.local}/${a.prefixlen}`));
+    }
+    return out;
+  } catch {
+    return null;
   }
 }
 
