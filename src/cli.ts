@@ -4,7 +4,7 @@ import { loadConfig } from './config/load-config.js';
 import type { PengConfig } from './config/peng-config.js';
 import { createLogger, type Logger } from './log.js';
 import { replayCaptureFile } from './replay.js';
-import { createSinks } from './sinks/create-sinks.js';
+import { openOutputs } from './sinks/outputs.js';
 import { CaptureFileError } from './sources/capture-file.js';
 import { PENG_VERSION } from './version.js';
 
@@ -38,17 +38,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return EXIT_OK;
     }
     if (config.command === 'replay') {
-      const sinks = await createSinks(config, log);
-      const result = await replayCaptureFile(config.replayFile!, config, sinks, log);
+      const result = await replayCaptureFile(config.replayFile!, config, await openOutputs(config, log), log);
       if (result.interrupted) {
         log.error(`replay of ${config.replayFile!} interrupted after ${result.summary.frames} frames; the windows so far were reported`);
         return EXIT_FAILURE;
       }
-      if (result.lost > 0) {
-        log.error(`${result.lost} window(s) or line(s) were not delivered to every output; see the messages above`);
-        return EXIT_FAILURE;
-      }
-      return EXIT_OK;
+      return result.lost > 0 ? EXIT_FAILURE : EXIT_OK;
     }
     const { runLive } = await import('./live.js');
     return await runLive(config, log);

@@ -3,12 +3,8 @@ import { Detector } from './detector/detector.js';
 import { LocalAddresses } from './detector/local-addresses.js';
 import { WallClockWindows, wallClockConsumer } from './detector/wall-clock-windows.js';
 import type { Logger } from './log.js';
-import { createPortTrace } from './port-trace.js';
-import { stdoutCarriesData } from './sinks/create-sinks.js';
 import { dropPrivileges, PrivilegeDropError } from './privileges.js';
-import { createSinks } from './sinks/create-sinks.js';
-import { outputCounterStamp } from './sinks/output-counters.js';
-import { SinkFanout } from './sinks/sink-fanout.js';
+import { openOutputs } from './sinks/outputs.js';
 import { watchStdinClose } from './stdin-close.js';
 import { LocalAddressWatcher } from './sources/interface-addresses.js';
 import { configuredAddresses, InterfaceSelectionError, listInterfaces, resolveInterfaces } from './sources/interfaces.js';
@@ -40,12 +36,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
   } catch (err) {
     throw err instanceof InterfaceSelectionError ? markUsage(err) : err;
   }
-  const sinks = await createSinks(config, log);
-  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout, config.lineProtocol ? 'I! ' : '') : null;
-  const fanout = new SinkFanout(sinks, (sink, error, first) => {
-    if (first) log.error(`${sink.name} output failed: ${error.message}`);
-  });
-  const stampOutputs = outputCounterStamp(sinks);
+  const outputs = await openOutputs(config, log);
   const fixedLocal = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
 
   const detectors = names.map(
@@ -56,11 +47,8 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
         timeFrameMicros: config.timeFrame * 1000,
         interfaceName: name,
         localAddresses: fixedLocal,
-        onReport: (report) => {
-          stampOutputs(report);
-          fanout.write(report);
-        },
-        ...(portTrace ? { onPort: portTrace } : {}),
+        onReport: (report) => outputs.deliver(report),
+        ...(outputs.onPort ? { onPort: outputs.onPort } : {}),
       }),
   );
   const watchers = fixedLocal
@@ -90,7 +78,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
     }
   } catch (err) {
     for (const c of captures) c.close();
-    await fanout.close();
+    await outputs.close();
     throw err instanceof LiveCaptureError && err.code !== 'open-failed' ? markUsage(err) : err;
   }
   for (const w of watchers) w.start();
@@ -102,7 +90,7 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
       else log.debug(`privileges kept: ${result.reason}`);
     } catch (err) {
       for (const c of captures) c.close();
-      await fanout.close();
+      await outputs.close();
       throw err instanceof PrivilegeDropError ? markUsage(err) : err;
     }
   }
@@ -138,11 +126,5 @@ export async function runLive(config: PengConfig, log: Logger): Promise<number> 
     if (s.consumerErrors > 0) log.error(`${c.interfaceName}: ${s.consumerErrors} frames failed to process: ${s.firstConsumerError ?? ''}`);
     c.close();
   }
-  await fanout.close();
-  const lost = fanout.lost();
-  if (lost > 0) {
-    log.error(`${lost} window(s) or line(s) were not delivered to every output; see the messages above`);
-    return 1;
-  }
-  return 0;
+  return (await outputs.close()) > 0 ? 1 : 0;
 }

@@ -3,11 +3,7 @@ import type { PengConfig } from './config/peng-config.js';
 import { Detector } from './detector/detector.js';
 import { LocalAddresses } from './detector/local-addresses.js';
 import type { Logger } from './log.js';
-import { createPortTrace } from './port-trace.js';
-import { stdoutCarriesData } from './sinks/create-sinks.js';
-import { outputCounterStamp } from './sinks/output-counters.js';
-import { SinkFanout } from './sinks/sink-fanout.js';
-import type { Sink } from './sinks/sink.js';
+import type { Outputs } from './sinks/outputs.js';
 import { readCaptureFile, type CaptureFileSummary } from './sources/capture-file.js';
 
 export interface ReplayResult {
@@ -23,13 +19,8 @@ export interface ReplayResult {
  * Replays a capture file: windows follow packet time from the first frame, every window (empty ones
  * included) goes to the sinks, and the last one is reported at end of file.
  */
-export async function replayCaptureFile(file: string, config: PengConfig, sinks: readonly Sink[], log: Logger): Promise<ReplayResult> {
+export async function replayCaptureFile(file: string, config: PengConfig, outputs: Outputs, log: Logger): Promise<ReplayResult> {
   const local = config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
-  const portTrace = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout, config.lineProtocol ? 'I! ' : '') : null;
-  const fanout = new SinkFanout(sinks, (sink, error, first) => {
-    if (first) log.error(`${sink.name} output failed: ${error.message}`);
-  });
-  const stampOutputs = outputCounterStamp(sinks);
   let windows = 0;
   const detector = new Detector({
     bins: config.bin,
@@ -39,10 +30,9 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
     localAddresses: local,
     onReport: (report) => {
       windows++;
-      stampOutputs(report);
-      fanout.write(report);
+      outputs.deliver(report);
     },
-    ...(portTrace ? { onPort: portTrace } : {}),
+    ...(outputs.onPort ? { onPort: outputs.onPort } : {}),
   });
   // Ctrl-C or SIGTERM during a long replay: stop reading, report the window in progress as partial, flush.
   const interrupt = new AbortController();
@@ -54,13 +44,14 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let summary: CaptureFileSummary;
+  let lost = 0;
   try {
     summary = await readCaptureFile(file, detector, { onProblem: (message) => log.warn(`${file}: ${message}`), signal: interrupt.signal });
     detector.finish(summary.interrupted);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await fanout.close();
+    lost = await outputs.close();
   }
   if (local === null && summary.frames > 0) {
     log.warn('no -localAddresses given: every SYN in the capture was counted as server traffic (someone probing us)');
@@ -73,5 +64,5 @@ export async function replayCaptureFile(file: string, config: PengConfig, sinks:
   if (config.verbose >= 1) {
     log.info(`replayed ${summary.frames} frames, ${t.synPackets} SYNs, ${t.malformed} malformed, ${windows} windows from ${file}`);
   }
-  return { summary, windows, lost: fanout.lost(), interrupted: summary.interrupted };
+  return { summary, windows, lost, interrupted: summary.interrupted };
 }

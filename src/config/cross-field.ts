@@ -1,3 +1,4 @@
+import { MAX_SIZE } from '../engine/index.js';
 import { ConfigError } from './config-error.js';
 import type { OptionValues } from './peng-config.js';
 import type { OptionName } from './schema.js';
@@ -5,7 +6,6 @@ import type { OptionName } from './schema.js';
 /** Names a setting as the user wrote it (see describeSetting). */
 export type DescribeSetting = (name: OptionName) => string;
 
-const MAX_SIZE = 65536;
 
 /**
  * The rules that involve more than one option. Each option alone is already valid (formats.ts); this

@@ -1,7 +1,7 @@
 import { PortBitmap, type PortHash } from '../engine/index.js';
 import { decodeSyn } from '../packets/decode-syn.js';
 import { createSynRecord, DecodeResult } from '../packets/syn-record.js';
-import type { FrameConsumer } from '../sources/frame-consumer.js';
+import { frameTimeMicros, type FrameConsumer } from '../sources/frame-consumer.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { DirectionReport, WindowReport } from './window-report.js';
 
@@ -71,7 +71,7 @@ export class Detector implements FrameConsumer {
     // Nearly every frame falls in a second wholly inside the window: integer compares decide (a fraction
     // of a second out of range, which only damage produces, takes the exact path too).
     if (seconds < this.insideFromSecond || seconds >= this.insideToSecond || nanoseconds >= 1e9) {
-      this.tick(seconds * 1e6 + nanoseconds / 1000);
+      this.tick(frameTimeMicros(seconds, nanoseconds));
     }
     this.addFrame(data, offset, length, linkType);
   }
@@ -167,9 +167,8 @@ export class Detector implements FrameConsumer {
     let end = this.windowEnd;
     while (timeMicros >= end) {
       this.closeWindow(end, false);
-      this.windowStart = end;
+      this.windowStart = end; // closeWindow takes the next window's start from here
       end += this.timeFrame;
-      this.windowEnd = end;
     }
     this.setWindow(this.windowStart, end);
   }

@@ -8,15 +8,11 @@ import { promisify } from 'node:util';
 import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
 import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
 import { pengBin } from '../support/paths.js';
+import { pengTestEnv } from '../support/run-peng.js';
 import { VictoriaMetrics } from '../support/victoria-metrics.js';
 
 const run = promisify(execFile);
 
-function pengEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PENG_') && !k.startsWith('OTEL_')) env[k] = v;
-  return env;
-}
 
 /** Three one-minute windows: 1, 2 and 3 SYNs to different ports. */
 function capture(dir: string): string {
@@ -46,7 +42,7 @@ test('replay with the seed InfluxDB flags writes every window to a real /api/v2/
   try {
     const file = capture(dir);
     const args = ['replay', file, '-json', '-verbose', '0', '-bucket', 'peng', '-org', 'ops', '-token', 'secret', '-influxUrl', 'http://127.0.0.1', '-influxPort', String(vm.port)];
-    const { stdout } = await run(process.execPath, [pengBin, ...args], { env: pengEnv(), timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [pengBin, ...args], { env: pengTestEnv(), timeout: 60_000 });
     const windows = stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonWindow);
     assert.equal(windows.length, 3);
     const series = await vm.export('{__name__=~"peng_(server|client)_(entropy|syn_packets)"}');
@@ -75,7 +71,7 @@ test('replay -lineProtocol: stdout carries one escaped line per window and nothi
   const dir = mkdtempSync(join(tmpdir(), 'peng-lp-cli-'));
   try {
     const file = capture(dir);
-    const { stdout, stderr } = await run(process.execPath, [pengBin, 'replay', file, '-lineProtocol', '-verbose', '2'], { env: pengEnv(), timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [pengBin, 'replay', file, '-lineProtocol', '-verbose', '2'], { env: pengTestEnv(), timeout: 60_000 });
     const lines = stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
     const end0 = BigInt(DEFAULT_START_MICROS + 60_000_000 - 0) * 1000n;

@@ -9,6 +9,7 @@ import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
 import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
 import { freePort } from '../support/free-port.js';
 import { pengBin } from '../support/paths.js';
+import { pengTestEnv } from '../support/run-peng.js';
 import { OtlpReceiver } from '../sinks/otel/otlp-receiver.js';
 
 const run = promisify(execFile);
@@ -25,11 +26,6 @@ function threeHours(dir: string): string {
   return file;
 }
 
-function pengEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PENG_') && !k.startsWith('OTEL_')) env[k] = v;
-  return env;
-}
 
 test('replay -otlp delivers every window exactly once, however fast the windows close', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'peng-otlp-'));
@@ -37,7 +33,7 @@ test('replay -otlp delivers every window exactly once, however fast the windows 
   await receiver.start();
   try {
     const file = threeHours(dir);
-    await run(process.execPath, [pengBin, 'replay', file, '-otlp', '-otlpEndpoint', receiver.endpoint, '-verbose', '0'], { env: pengEnv(), timeout: 50_000 });
+    await run(process.execPath, [pengBin, 'replay', file, '-otlp', '-otlpEndpoint', receiver.endpoint, '-verbose', '0'], { env: pengTestEnv(), timeout: 50_000 });
     const entropy = receiver.points().filter((p) => p.metric === 'peng.server.entropy');
     assert.equal(entropy.length, WINDOWS);
     assert.equal(new Set(entropy.map((p) => p.time)).size, WINDOWS, 'no window twice');
@@ -57,7 +53,7 @@ test('replay -otlp to a collector that is not there exits 1 and says how many wi
   try {
     const file = threeHours(dir);
     const port = await freePort();
-    const failure = await run(process.execPath, [pengBin, 'replay', file, '-otlp', '-otlpEndpoint', `http://127.0.0.1:${port}`, '-verbose', '0'], { env: pengEnv(), timeout: 50_000 }).then(
+    const failure = await run(process.execPath, [pengBin, 'replay', file, '-otlp', '-otlpEndpoint', `http://127.0.0.1:${port}`, '-verbose', '0'], { env: pengTestEnv(), timeout: 50_000 }).then(
       () => null,
       (err: { code?: number; stderr?: string }) => err,
     );

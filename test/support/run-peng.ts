@@ -7,10 +7,16 @@ export interface PengRun {
   stderr: string;
 }
 
-/** Runs the compiled CLI to completion with a time bound; the environment is cleared of PENG_* settings. */
-export function runPeng(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): PengRun {
+/** This process's environment without PENG_* and OTEL_* settings, so a test's own flags decide. */
+export function pengTestEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PENG_') && !k.startsWith('OTEL_')) env[k] = v;
+  return env;
+}
+
+/** Runs the compiled CLI to completion with a time bound; the environment is cleared of PENG_* settings. */
+export function runPeng(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): PengRun {
+  const env = pengTestEnv();
   const result = spawnSync(process.execPath, [pengBin, ...args], {
     env: { ...env, ...options.env },
     encoding: 'utf8',

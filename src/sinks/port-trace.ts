@@ -1,5 +1,5 @@
-import type { Direction } from './detector/detector.js';
-import { LogRateLimit } from './log.js';
+import type { Direction } from '../detector/detector.js';
+import { LogRateLimit } from '../log.js';
 
 /** At most this many port lines per second: the traffic is hostile and must not flood the console. */
 const PORT_LINES_PER_SECOND = 50;
