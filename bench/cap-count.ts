@@ -1,5 +1,5 @@
-import { openCapHandle } from '../src/sources/cap-binding.js';
-import { SYN_FILTER_TAGGED } from '../src/sources/bpf-filter.js';
+import { openCapHandle } from '../src/sources/live/cap-binding.js';
+import { SYN_FILTER_TAGGED } from '../src/sources/live/bpf-filter.js';
 
 /**
  * `cap` alone: the same filter, kernel buffer and one-event-per-packet path as Peng's live capture, but the

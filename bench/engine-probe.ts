@@ -1,7 +1,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Detector } from '../src/detector/detector.js';
-import { LocalAddresses } from '../src/detector/local-addresses.js';
+import { LocalAddresses } from '../src/net/local-addresses.js';
 import { PortBitmap } from '../src/engine/index.js';
 import { decodeSyn } from '../src/packets/decode-syn.js';
 import { createSynRecord, DecodeResult } from '../src/packets/syn-record.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SYN_FILTER_TAGGED } from '../src/sources/bpf-filter.js';
+import { SYN_FILTER_TAGGED } from '../src/sources/live/bpf-filter.js';
 import { sleep, type Background, type NamespacePair } from '../test/support/netns.js';
 import { benchScript, type BenchOptions } from './options.js';
 

@@ -1,7 +1,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Detector } from '../src/detector/detector.js';
-import { LocalAddresses } from '../src/detector/local-addresses.js';
-import { readCaptureFile } from '../src/sources/capture-file.js';
+import { LocalAddresses } from '../src/net/local-addresses.js';
+import { readCaptureFile } from '../src/sources/capture-file/capture-file.js';
 import { LOCAL_ADDRESSES } from './traffic-model.js';
 
 /**

@@ -1,4 +1,4 @@
-import { SYN_FILTER_TAGGED } from '../src/sources/bpf-filter.js';
+import { SYN_FILTER_TAGGED } from '../src/sources/live/bpf-filter.js';
 import type { GeneratedCapture } from './generate-capture.js';
 import { alternate, fmtMs, ratio, type CommandResult, type Contender, type ContenderTimings } from './measure.js';
 import { benchScript, type BenchOptions } from './options.js';

@@ -3,9 +3,9 @@ import { helpText } from './config/help.js';
 import { loadConfig } from './config/load-config.js';
 import type { PengConfig } from './config/peng-config.js';
 import { createLogger, type Logger } from './log.js';
-import { replayCaptureFile } from './replay.js';
-import { openOutputs } from './sinks/outputs.js';
-import { CaptureFileError } from './sources/capture-file.js';
+import { replayCaptureFile } from './run/replay.js';
+import { openOutputs } from './run/outputs.js';
+import { CaptureFileError } from './sources/capture-file/capture-file.js';
 import { PENG_VERSION } from './version.js';
 
 /** Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error. */
@@ -33,7 +33,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const log = createLogger({ telegraf: config.lineProtocol, debug: config.debug });
   try {
     if (config.interfaces) {
-      const { printInterfaces } = await import('./live.js');
+      const { printInterfaces } = await import('./run/live.js');
       printInterfaces();
       return EXIT_OK;
     }
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       }
       return result.lost > 0 ? EXIT_FAILURE : EXIT_OK;
     }
-    const { runLive } = await import('./live.js');
+    const { runLive } = await import('./run/live.js');
     return await runLive(config, log);
   } catch (err) {
     return reportError(err, config.debug, log);

@@ -1,5 +1,5 @@
 import convict from 'convict';
-import { LocalAddresses } from '../detector/local-addresses.js';
+import { LocalAddresses } from '../net/local-addresses.js';
 import { parseByteSize } from './byte-size.js';
 import { formatDuration, parseGoDuration } from './duration.js';
 

@@ -1,9 +1,9 @@
 import { PortBitmap, type PortHash } from '../engine/index.js';
 import { decodeSyn } from '../packets/decode-syn.js';
 import { createSynRecord, DecodeResult } from '../packets/syn-record.js';
-import { frameTimeMicros, type FrameConsumer } from '../sources/frame-consumer.js';
-import type { LocalAddresses } from './local-addresses.js';
-import type { DirectionReport, WindowReport } from './window-report.js';
+import { frameTimeMicros, type FrameConsumer } from '../packets/frame-consumer.js';
+import type { LocalAddresses } from '../net/local-addresses.js';
+import type { DirectionReport, WindowReport } from '../report/window-report.js';
 
 export type Direction = 'client' | 'server';
 

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import type { WindowReport } from '../detector/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
 
 export const CSV_HEADER = 'time,client,server\n';

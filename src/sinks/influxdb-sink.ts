@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { WriteApi } from '@influxdata/influxdb-client';
-import type { WindowReport } from '../detector/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
 import { describeWriteError, influxServerUrl, isRetryable } from './influxdb-server.js';
 import { windowToLine } from './line-protocol.js';

@@ -1,4 +1,4 @@
-import type { WindowReport } from '../detector/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
 
 /** One JSON WindowReport per line (dates as ISO strings); the stream carries nothing else. */

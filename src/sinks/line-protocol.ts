@@ -1,4 +1,4 @@
-import type { WindowReport } from '../detector/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 
 /** The measurement every Peng line belongs to. */
 export const MEASUREMENT = 'peng';

@@ -1,4 +1,4 @@
-import type { WindowReport } from '../detector/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 
 /** A destination for finished windows. Each sink consumes WindowReports and nothing else. */
 export interface Sink {

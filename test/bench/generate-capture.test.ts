@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ensureCapture, type GeneratedCapture } from '../../bench/generate-capture.js';
 import { LOCAL_ADDRESSES } from '../../bench/traffic-model.js';
-import { SYN_FILTER_TAGGED } from '../../src/sources/bpf-filter.js';
+import { SYN_FILTER_TAGGED } from '../../src/sources/live/bpf-filter.js';
 import { pengBin } from '../support/paths.js';
 
 const dirs: string[] = [];

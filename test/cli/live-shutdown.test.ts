@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { withNamespaces, sleep } from '../support/netns.js';
 import { pengBin } from '../support/paths.js';
-import { liveSkip } from '../sources/live-support.js';
+import { liveSkip } from '../sources/live/live-support.js';
 
 interface Exit {
   code: number | null;

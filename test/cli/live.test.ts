@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { run, sleep, withNamespaces, type Background, type NamespacePair } from '../support/netns.js';
 import { pengBin } from '../support/paths.js';
-import { lookupAccount } from '../../src/privileges.js';
-import { liveSkip } from '../sources/live-support.js';
+import { lookupAccount } from '../../src/run/privileges.js';
+import { liveSkip } from '../sources/live/live-support.js';
 
 /** End-to-end: the real CLI on one end of a veth pair, real scanners on the other. */
 const skip = liveSkip || (existsSync(pengBin) ? false : `the CLI is not built (${pengBin})`);

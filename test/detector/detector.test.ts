@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Detector } from '../../src/detector/detector.js';
-import { LocalAddresses } from '../../src/detector/local-addresses.js';
-import type { WindowReport } from '../../src/detector/window-report.js';
+import { LocalAddresses } from '../../src/net/local-addresses.js';
+import type { WindowReport } from '../../src/report/window-report.js';
 import { PortBitmap } from '../../src/engine/index.js';
 import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
 import { run, sleep, withNamespaces } from '../support/netns.js';
 import { pengBin, repoRoot } from '../support/paths.js';
-import { liveSkip } from '../sources/live-support.js';
+import { liveSkip } from '../sources/live/live-support.js';
 
 const unitPath = join(repoRoot, 'examples', 'systemd', 'peng.service');
 

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WindowReport } from '../../src/detector/window-report.js';
+import type { WindowReport } from '../../src/report/window-report.js';
 import { createLogger } from '../../src/log.js';
 import { createInfluxDbSink, influxServerUrl, type InfluxDbSink, type InfluxDbSinkOptions } from '../../src/sinks/influxdb-sink.js';
 import { buildRoot } from '../support/paths.js';

@@ -66,7 +66,7 @@ test('a broken stdout (Telegraf gone) is reported once and stops writing without
 
 test('under execd: each line reaches the pipe at once, stdout carries nothing else, closing stdin ends the run', async () => {
   const sinkUrl = pathToFileURL(join(buildRoot, 'src', 'sinks', 'line-protocol-sink.js')).href;
-  const stdinUrl = pathToFileURL(join(buildRoot, 'src', 'stdin-close.js')).href;
+  const stdinUrl = pathToFileURL(join(buildRoot, 'src', 'run', 'stdin-close.js')).href;
   const logUrl = pathToFileURL(join(buildRoot, 'src', 'log.js')).href;
   // The child writes a window only after the parent has read the previous line: no line may sit in a buffer.
   const code = `

@@ -3,7 +3,7 @@
  * a consumer that keeps copies of what a reader delivers. Written from the format specifications, not
  * from the reader, so tests compare two independent readings.
  */
-import { frameTimeMicros, type FrameConsumer } from '../../src/sources/frame-consumer.js';
+import { frameTimeMicros, type FrameConsumer } from '../../src/packets/frame-consumer.js';
 
 /** A frame as a reader should deliver it. */
 export interface ExpectedFrame {

@@ -1,4 +1,4 @@
-import type { DirectionReport, WindowReport } from '../../src/detector/window-report.js';
+import type { DirectionReport, WindowReport } from '../../src/report/window-report.js';
 
 export interface ReportShape {
   interface?: string;

@@ -1,5 +1,5 @@
 import { ValueType } from '@opentelemetry/api';
-import type { WindowReport } from '../../detector/window-report.js';
+import type { WindowReport } from '../../report/window-report.js';
 import {
   METRIC_PENG_CAPTURE_DROPPED,
   METRIC_PENG_CAPTURE_FRAMES,

@@ -1,6 +1,6 @@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { WindowReport } from '../../detector/window-report.js';
+import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
 import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
 import { createPengResource } from './resource.js';

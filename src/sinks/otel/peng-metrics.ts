@@ -6,7 +6,7 @@ import {
   type MeterProvider,
   type Observable,
 } from '@opentelemetry/api';
-import type { WindowReport } from '../../detector/window-report.js';
+import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
 import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';

@@ -8,7 +8,7 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import type { WindowReport } from '../../detector/window-report.js';
+import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS, type PengInstrument } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
 import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';

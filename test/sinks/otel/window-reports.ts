@@ -1,4 +1,4 @@
-import type { DirectionReport, WindowReport } from '../../../src/detector/window-report.js';
+import type { DirectionReport, WindowReport } from '../../../src/report/window-report.js';
 
 /** A hand-built direction result; only the numbers the OTel instruments read matter here. */
 export function direction(entropy: number, synPackets: number): DirectionReport {
