@@ -1,6 +1,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Detector } from '../src/detector/detector.js';
+import { PacketTimeWindows } from '../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../src/net/local-addresses.js';
 import { PortBitmap } from '../src/engine/index.js';
 import { decodeSyn } from '../src/packets/decode-syn.js';
@@ -53,7 +54,7 @@ function halfFull(bins: number, size: number): PortBitmap {
 }
 
 function newDetector(bins: number, size: number): Detector {
-  return new Detector({ bins, size, timeFrameMicros: 60e6, interfaceName: 'bench', localAddresses: local, onReport: () => {} });
+  return new Detector({ bins, size, interfaceName: 'bench', localAddresses: local, onReport: () => {} });
 }
 
 /** Runs `n` frames of the sample (cycling) through the detector's per-packet path. */
@@ -66,8 +67,8 @@ function feed(detector: Detector, sample: FrameSample, n: number): void {
   }
 }
 
-/** The replay path: `n` frames with their timestamps through `onFrame`, later laps shifted forward in time. */
-function feedReplay(detector: Detector, sample: FrameSample, n: number, state: { lap: number }): void {
+/** The replay path: `n` frames with their timestamps through the packet-time clock, later laps shifted forward in time. */
+function feedReplay(windows: PacketTimeWindows, sample: FrameSample, n: number, state: { lap: number }): void {
   const { data, offsets, lengths, times, linkType } = sample;
   const count = sample.count;
   const span = times[count - 1]! - times[0]! + 1;
@@ -80,7 +81,7 @@ function feedReplay(detector: Detector, sample: FrameSample, n: number, state: {
     }
     const t = times[j]! + shift;
     const seconds = Math.floor(t / 1e6);
-    detector.onFrame(data, offsets[j]!, lengths[j]!, linkType, seconds, (t - seconds * 1e6) * 1000);
+    windows.onFrame(data, offsets[j]!, lengths[j]!, linkType, seconds, (t - seconds * 1e6) * 1000);
   }
   state.lap++;
 }
@@ -141,15 +142,16 @@ async function engine(file: string): Promise<unknown> {
   const perSynNs = nsPerOp(3_000_000, (n) => feed(detector, syns, n));
   const replayDetector = newDetector(16, 1024);
   const lap = { lap: 0 };
-  const perFrameReplayNs = nsPerOp(3_000_000, (n) => feedReplay(replayDetector, sample, n, lap));
+  const replayWindows = new PacketTimeWindows(replayDetector, 60e6);
+  const perFrameReplayNs = nsPerOp(3_000_000, (n) => feedReplay(replayWindows, sample, n, lap));
   const closeDetector = newDetector(16, 1024);
   const windowCloseNs = nsPerOp(20_000, (n) => {
-    for (let i = 0; i < n; i++) closeDetector.closeWindow(i, false, i);
+    for (let i = 0; i < n; i++) closeDetector.closeWindow(i, i, false);
   });
   const allocationMixed = await allocationCheck(sample, 10_000_000, feed);
   const allocationSyn = await allocationCheck(syns, 10_000_000, feed);
   const replayLap = { lap: 0 };
-  const allocationReplay = await allocationCheck(sample, 10_000_000, (d, s, n) => feedReplay(d, s, n, replayLap));
+  const allocationReplay = await allocationCheck(sample, 10_000_000, (d, s, n) => feedReplay(new PacketTimeWindows(d, 60e6), s, n, replayLap));
   return {
     sampleFrames: sample.count,
     sampleSyns: syns.count,

@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Detector } from '../src/detector/detector.js';
+import { PacketTimeWindows } from '../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../src/net/local-addresses.js';
 import { readCaptureFile } from '../src/sources/capture-file/capture-file.js';
 import { LOCAL_ADDRESSES } from './traffic-model.js';
@@ -35,13 +36,14 @@ let jsonBytes = 0;
 const detector = new Detector({
   bins: 16,
   size: 1024,
-  timeFrameMicros: 60e6,
   interfaceName: file,
   localAddresses: LocalAddresses.parse(LOCAL_ADDRESSES.split(',')),
   onReport: (report) => {
     jsonBytes += JSON.stringify(report).length + 1;
   },
 });
+
+const windows = new PacketTimeWindows(detector, 60e6);
 
 // Garbage collections while replaying: a per-frame allocation shows up as scavenges by the dozen per million frames.
 let gcs = 0;
@@ -64,7 +66,7 @@ await readCaptureFile(
   file,
   {
     onFrame(data, offset, length, linkType, seconds, nanoseconds) {
-      detector.onFrame(data, offset, length, linkType, seconds, nanoseconds);
+      windows.onFrame(data, offset, length, linkType, seconds, nanoseconds);
       if (++frames === nextMark) {
         nextMark += MARK_EVERY;
         sample(frames);
@@ -73,7 +75,7 @@ await readCaptureFile(
   },
   { progress: false },
 );
-detector.finish();
+windows.finish();
 if (samples.at(-1)!.frames !== frames) sample(frames);
 await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
 observer.disconnect();

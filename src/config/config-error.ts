@@ -4,6 +4,8 @@
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** Usage or configuration error: the user can fix it. */
+  readonly exitCode = 2;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(oneLine(message), options);

@@ -1,4 +1,7 @@
-/** One direction's result for a finished window (DESIGN.md §2). */
+/** Server: SYNs to this host (someone probes us). Client: SYNs from this host (we probe others). */
+export type Direction = 'client' | 'server';
+
+/** One direction's result for a finished window. */
 export interface DirectionReport {
   /** Total entropy, 0..2: the seed's number. */
   entropy: number;
@@ -24,12 +27,6 @@ export interface CaptureCounters {
   dropped?: number;
 }
 
-/** Counters of the outputs themselves, stamped on the report by the wiring just before the sinks see it. */
-export interface OutputCounters {
-  /** InfluxDB lines given up (retry buffer full, or rejected by the server) since the previous window. */
-  influxdbDroppedLines?: number;
-}
-
 /** The one record every sink consumes: a finished time window. */
 export interface WindowReport {
   /** Window start, inclusive. */
@@ -45,6 +42,4 @@ export interface WindowReport {
   capture: CaptureCounters;
   /** True when the window is shorter than the time frame (first live window, or cut by shutdown). */
   partial?: boolean;
-  /** Present when an output has counters worth exporting (the InfluxDB writer's drops). */
-  outputs?: OutputCounters;
 }

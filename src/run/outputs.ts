@@ -1,36 +1,86 @@
 import type { PengConfig } from '../config/peng-config.js';
-import type { Direction } from '../detector/detector.js';
-import type { WindowReport } from '../report/window-report.js';
-import type { Logger } from '../log.js';
-import { createSinks, stdoutCarriesData } from './create-sinks.js';
-import { outputCounterStamp } from '../sinks/output-counters.js';
+import type { SelfMetrics } from '../report/self-metrics.js';
+import type { Direction, WindowReport } from '../report/window-report.js';
+import { createConsoleSink } from '../sinks/console-sink.js';
+import { createCsvSink } from '../sinks/csv-sink.js';
+import { createJsonSink } from '../sinks/json-sink.js';
 import { createPortTrace } from '../sinks/port-trace.js';
+import type { Sink } from '../sinks/sink.js';
 import { SinkFanout } from '../sinks/sink-fanout.js';
+import type { RunStdio } from './stdio.js';
+
+/** Windows a replay may queue for OTLP export (about 10 weeks of 1-minute windows). */
+const REPLAY_MAX_QUEUED_WINDOWS = 100_000;
 
 /** Everything a run writes to: the sinks of the configuration, behind one fan-out. */
 export interface Outputs {
-  /** Hands one finished window to every sink, stamped with the outputs' own counters. */
+  /** Hands one finished window to every sink. */
   deliver(report: WindowReport): void;
   /** `-verbose 3`: one rate-limited console line per counted port; absent otherwise. */
   readonly onPort?: (direction: Direction, port: number) => void;
+  /** Windows delivered so far. */
+  readonly windows: number;
+  /** InfluxDB lines given up so far; undefined without the InfluxDB output. */
+  influxdbDroppedLines(): number | undefined;
   /** Flushes and closes every sink; resolves to what they failed to deliver (said once on stderr). */
   close(): Promise<number>;
 }
 
-/** Opens the outputs a configuration asks for (files are opened now, before privileges are dropped). */
-export async function openOutputs(config: PengConfig, log: Logger): Promise<Outputs> {
-  const sinks = await createSinks(config, log);
+export interface OutputsContext {
+  /** A replay closes windows far faster than exports finish: its OTLP backlog may grow larger. */
+  mode: 'replay' | 'live';
+  /** The run's own counters, for the exporters that export them. */
+  selfMetrics: () => SelfMetrics;
+}
+
+/**
+ * Opens the outputs a configuration asks for (files now, before privileges are dropped). Heavy clients
+ * (InfluxDB, OpenTelemetry) are imported only when their sink is on, so a plain replay starts fast.
+ */
+export async function openOutputs(config: PengConfig, stdio: RunStdio, context: OutputsContext): Promise<Outputs> {
+  const { log } = stdio;
+  const sinks: Sink[] = [];
+  if (config.verbose >= 1) sinks.push(createConsoleSink({ verbose: config.verbose, out: stdio.console, linePrefix: stdio.consolePrefix }));
+  if (config.export !== '') sinks.push(createCsvSink(config.export));
+  if (config.json) sinks.push(createJsonSink(process.stdout));
+  if (config.lineProtocol) {
+    const { createLineProtocolSink } = await import('../sinks/line-protocol-sink.js');
+    sinks.push(createLineProtocolSink({ log }));
+  }
+  let influx: { readonly droppedLines: number } | null = null;
+  if (config.bucket !== '' || config.org !== '' || config.token !== '') {
+    const { createInfluxDbSink } = await import('../sinks/influxdb-sink.js');
+    const sink = await createInfluxDbSink({ url: config.influxUrl, port: config.influxPort, org: config.org, bucket: config.bucket, token: config.token, log });
+    influx = sink;
+    sinks.push(sink);
+  }
+  if (config.otlp) {
+    const { createOtlpSink } = await import('../sinks/otel/otlp-sink.js');
+    sinks.push(
+      createOtlpSink({
+        ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
+        timeFrameMs: config.timeFrame,
+        ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS } : {}),
+        selfMetrics: context.selfMetrics,
+        log: (m) => log.warn(m),
+      }),
+    );
+  }
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
-  const stamp = outputCounterStamp(sinks);
-  const onPort = config.verbose >= 3 ? createPortTrace(stdoutCarriesData(config) ? process.stderr : process.stdout, config.lineProtocol ? 'I! ' : '') : undefined;
+  const onPort = config.verbose >= 3 ? createPortTrace(stdio.console, stdio.consolePrefix) : undefined;
+  let windows = 0;
   return {
     deliver(report) {
-      stamp(report);
+      windows++;
       fanout.write(report);
     },
     ...(onPort ? { onPort } : {}),
+    get windows() {
+      return windows;
+    },
+    influxdbDroppedLines: () => influx?.droppedLines,
     async close() {
       await fanout.close();
       const lost = fanout.lost();

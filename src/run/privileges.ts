@@ -15,6 +15,7 @@ export type PrivilegeDropResult =
 /** The user or group to switch to does not exist, or the switch did not stick. A configuration error (exit 2). */
 export class PrivilegeDropError extends Error {
   override readonly name = 'PrivilegeDropError';
+  readonly exitCode = 2;
 }
 
 export const DEFAULT_USER = 'nobody';
@@ -113,4 +114,12 @@ function fromEtc(database: string, key: string): string | null {
     if (f.length >= 3 && (numeric ? f[2] === key : f[0] === key)) return line;
   }
   return null;
+}
+
+/** Drops to `-user`/`-group` when `-user` is set (empty keeps the current user), and says what it did. */
+export function dropPrivilegesAsConfigured(config: { user: string; group: string }, log: { info(m: string): void; debug(m: string): void }): void {
+  if (config.user === '') return;
+  const result = dropPrivileges({ user: config.user, ...(config.group !== '' ? { group: config.group } : {}) });
+  if (result.dropped) log.info(`running as ${result.user}:${result.group} (uid ${result.uid}, gid ${result.gid})`);
+  else log.debug(`privileges kept: ${result.reason}`);
 }

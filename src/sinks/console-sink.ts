@@ -1,5 +1,4 @@
-import type { Direction } from '../detector/detector.js';
-import type { DirectionReport, WindowReport } from '../report/window-report.js';
+import type { Direction, DirectionReport, WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
 
 export interface ConsoleSinkOptions {

@@ -1,4 +1,4 @@
-import type { Direction } from '../detector/detector.js';
+import type { Direction } from '../report/window-report.js';
 import { LogRateLimit } from '../log.js';
 
 /** At most this many port lines per second: the traffic is hostile and must not flood the console. */

@@ -1,4 +1,5 @@
 import { frameTimeMicros, type FrameConsumer } from '../packets/frame-consumer.js';
+import type { WindowTarget } from './window-target.js';
 
 /** The clock and timer the windows run on; injectable so tests can drive time by hand. */
 export interface WindowClock {
@@ -14,17 +15,11 @@ export const systemClock: WindowClock = {
   clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
 
-/** What the windows drive: the Detector's live API. Times are microseconds since the epoch. */
-export interface WindowTarget {
-  startWindowAt(startMicros: number): void;
-  closeWindow(endMicros: number, partial: boolean, startMicros: number): void;
-}
-
 export interface WallClockWindowsOptions {
   /** Window length in microseconds (at least 1 ms). */
   timeFrameMicros: number;
   /** Detectors that share this clock (one per interface); all close at the same boundaries. */
-  targets: readonly WindowTarget[];
+  targets: readonly Pick<WindowTarget, 'closeWindow'>[];
   clock?: WindowClock;
   /** Called once per closed window, after every target has closed it (re-read addresses, log...). */
   onWindowClosed?: (startMicros: number, endMicros: number, partial: boolean) => void;
@@ -41,7 +36,7 @@ export class WallClockWindows {
   static readonly MAX_MISSED_WINDOWS = 10_000;
 
   private readonly timeFrame: number;
-  private readonly targets: readonly WindowTarget[];
+  private readonly targets: readonly Pick<WindowTarget, 'closeWindow'>[];
   private readonly clock: WindowClock;
   private readonly onWindowClosed: WallClockWindowsOptions['onWindowClosed'];
 
@@ -127,7 +122,6 @@ export class WallClockWindows {
     this.windowStart = startMicros;
     this.latestNow = startMicros;
     this.nextBoundary = aligned + this.timeFrame;
-    for (const target of this.targets) target.startWindowAt(startMicros);
   }
 
   private isPartial(start: number, end: number): boolean {
@@ -135,7 +129,7 @@ export class WallClockWindows {
   }
 
   private close(start: number, end: number, partial: boolean): void {
-    for (const target of this.targets) target.closeWindow(end, partial, start);
+    for (const target of this.targets) target.closeWindow(start, end, partial);
     this.onWindowClosed?.(start, end, partial);
   }
 
@@ -158,21 +152,16 @@ export class WallClockWindows {
   }
 }
 
-/** The detector's frame path without a clock of its own. */
-export interface FrameCounter {
-  addFrame(data: Uint8Array, offset: number, length: number, linkType: number): void;
-}
-
 /**
  * A live capture's consumer: closes due windows first when a frame is stamped past the boundary (the
  * timer may be late under load), then counts the frame in the current window.
  */
-export function wallClockConsumer(windows: WallClockWindows, detector: FrameCounter): FrameConsumer {
+export function wallClockConsumer(windows: WallClockWindows, target: Pick<WindowTarget, 'addFrame'>): FrameConsumer {
   return {
     onFrame(data, offset, length, linkType, seconds, nanoseconds) {
       const timeMicros = frameTimeMicros(seconds, nanoseconds);
       if (timeMicros >= windows.nextBoundaryMicros) windows.closeDue(timeMicros);
-      detector.addFrame(data, offset, length, linkType);
+      target.addFrame(data, offset, length, linkType);
     },
   };
 }

@@ -12,7 +12,6 @@ test('on the real clock a 200 ms frame gives contiguous windows aligned to 200 m
   const detector = new Detector({
     bins: 16,
     size: 1024,
-    timeFrameMicros: FRAME_MS * 1000,
     interfaceName: 'lo',
     localAddresses: null,
     onReport: (r) => reports.push(r),

@@ -1,4 +1,5 @@
 import { ValueType } from '@opentelemetry/api';
+import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import {
   METRIC_PENG_CAPTURE_DROPPED,
@@ -25,7 +26,7 @@ export interface PengInstrument {
   readonly valueType: ValueType;
   readonly description: string;
   /** The window's value; undefined when the window cannot tell (drops on platforms without counters). */
-  readonly read: (report: WindowReport) => number | undefined;
+  readonly read: (report: WindowReport, run: SelfMetricsIncrements) => number | undefined;
 }
 
 /** The instruments, in export order. PengMetrics and the OTLP producer both read this one table. */
@@ -92,7 +93,7 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
     unit: UNIT_LINE,
     valueType: ValueType.INT,
     description: 'InfluxDB lines given up because the retry buffer was full or the server rejected them (only with the InfluxDB output on).',
-    read: (r) => r.outputs?.influxdbDroppedLines,
+    read: (_r, run) => run.influxdbDroppedLines,
   },
 ];
 

@@ -7,6 +7,8 @@ const METRICS_PATH = 'v1/metrics';
 /** A configuration mistake the user can fix; the CLI maps it to exit code 2. */
 export class OtlpConfigError extends Error {
   override readonly name = 'OtlpConfigError';
+  /** A bad endpoint or OTEL_* value: the user's to fix. */
+  readonly exitCode = 2;
 }
 
 /**
@@ -56,10 +58,10 @@ function checkedUrl(text: string, source: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) is not a URL; expected e.g. ${DEFAULT_OTLP_ENDPOINT}`);
+    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) is not a URL; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) must use http or https, not ${url.protocol}`);
+    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) must use http or https, not ${url.protocol}; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
   }
   return url;
 }

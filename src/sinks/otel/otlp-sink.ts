@@ -1,5 +1,6 @@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
 import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
@@ -21,6 +22,8 @@ export interface OtlpSinkOptions {
   maxQueuedWindows?: number;
   /** Environment to read OTEL_* variables from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The run's own counters, read at each window; their increments are exported next to the window's points. */
+  selfMetrics?: () => SelfMetrics;
   /** Receives warnings (one per outage, not one per failed export); defaults to stderr. */
   log?: (message: string) => void;
 }
@@ -81,7 +84,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const env = options.env ?? process.env;
   const log = options.log ?? ((message: string) => process.stderr.write(`peng: ${message}\n`));
   if (!Number.isFinite(options.timeFrameMs) || options.timeFrameMs <= 0) {
-    throw new OtlpConfigError(`OTLP sink needs a positive time frame, got ${options.timeFrameMs} ms`);
+    throw new OtlpConfigError(`OTLP sink needs a positive time frame, got ${options.timeFrameMs} ms; set -timeFrame to a duration such as 1m`);
   }
   const url = resolveMetricsUrl(options.endpoint, env);
   const notice = protocolNotice(env);
@@ -136,6 +139,16 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     return false;
   }
 
+  /** Self-metric totals at the previous window, to turn totals into per-window increments. */
+  let previousDroppedLines = 0;
+  function selfIncrements(): { influxdbDroppedLines?: number } {
+    const total = options.selfMetrics?.().influxdbDroppedLines;
+    if (total === undefined) return {};
+    const increment = total - previousDroppedLines;
+    previousDroppedLines = total;
+    return { influxdbDroppedLines: increment };
+  }
+
   /** Set by every write: each window gets at least one attempt that starts after it arrived. */
   let wanted = false;
 
@@ -172,7 +185,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         lateWindows++;
         return;
       }
-      producer.enqueue(report);
+      producer.enqueue(report, selfIncrements());
       kick();
     },
     flush,

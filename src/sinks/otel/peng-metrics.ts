@@ -6,6 +6,7 @@ import {
   type MeterProvider,
   type Observable,
 } from '@opentelemetry/api';
+import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
@@ -62,15 +63,15 @@ export class PengMetrics {
     this.callback = undefined;
   }
 
-  /** Stores a finished window: gauges take its values, counters add its packets. */
-  update(report: WindowReport): void {
+  /** Stores a finished window (and what the host service's own counters added): gauges take its values, counters add. */
+  update(report: WindowReport, run: SelfMetricsIncrements = {}): void {
     let state = this.interfaces.get(report.interface);
     if (!state) {
       state = { attributes: { [ATTR_NETWORK_INTERFACE_NAME]: report.interface }, values: PENG_INSTRUMENTS.map(() => undefined) };
       this.interfaces.set(report.interface, state);
     }
     PENG_INSTRUMENTS.forEach((instrument, i) => {
-      const value = instrument.read(report);
+      const value = instrument.read(report, run);
       if (!isExportable(instrument, value)) return;
       state.values[i] = instrument.kind === 'gauge' ? value : (state.values[i] ?? 0) + value;
     });

@@ -8,6 +8,7 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS, type PengInstrument } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
@@ -84,11 +85,11 @@ export class WindowMetricProducer implements MetricProducer {
     return this.dropped;
   }
 
-  /** Queues a finished window for the next collection. */
-  enqueue(report: WindowReport): void {
+  /** Queues a finished window, with what the run's own counters added during it, for the next collection. */
+  enqueue(report: WindowReport, run: SelfMetricsIncrements = {}): void {
     const startTime = dateToHrTime(report.start);
     const values = PENG_INSTRUMENTS.map((instrument) => {
-      const value = instrument.read(report);
+      const value = instrument.read(report, run);
       return isExportable(instrument, value) ? value : undefined;
     });
     let counterStartTime = startTime;

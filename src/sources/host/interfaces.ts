@@ -167,6 +167,7 @@ export function defaultRouteInterface(): string | null {
 /** A `-network` value that names no usable interface. */
 export class InterfaceSelectionError extends Error {
   override readonly name = 'InterfaceSelectionError';
+  readonly exitCode = 2;
 }
 
 /**

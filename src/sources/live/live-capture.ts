@@ -56,9 +56,11 @@ export type LiveCaptureErrorCode = 'interface-not-found' | 'permission-denied' |
 export class LiveCaptureError extends Error {
   override readonly name = 'LiveCaptureError';
   readonly code: LiveCaptureErrorCode;
+  readonly exitCode: 1 | 2;
   constructor(code: LiveCaptureErrorCode, message: string) {
     super(message);
     this.code = code;
+    this.exitCode = code === 'open-failed' ? 1 : 2;
   }
 }
 

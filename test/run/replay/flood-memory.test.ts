@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Detector } from '../../../src/detector/detector.js';
+import { PacketTimeWindows } from '../../../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../../../src/net/local-addresses.js';
 import type { WindowReport } from '../../../src/report/window-report.js';
 import { readCaptureFile } from '../../../src/sources/capture-file/capture-file.js';
@@ -60,7 +61,6 @@ test('a SYN flood over all ports from random sources leaves memory flat through 
     const detector = new Detector({
       bins: 16,
       size: 1024,
-      timeFrameMicros: 1_000_000,
       interfaceName: 'flood',
       localAddresses: LocalAddresses.parse(['192.0.2.10']),
       onReport: (r) => {
@@ -68,12 +68,13 @@ test('a SYN flood over all ports from random sources leaves memory flat through 
         if (reports.length < 2) reports.push(r);
       },
     });
+    const windows = new PacketTimeWindows(detector, 1_000_000);
     let seen = 0;
     let heapEarly = 0;
     let rssEarly = 0;
     const consumer = {
       onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
-        detector.onFrame(data, offset, length, linkType, seconds, nanoseconds);
+        windows.onFrame(data, offset, length, linkType, seconds, nanoseconds);
         if (++seen === 300_000) {
           gc();
           heapEarly = process.memoryUsage().heapUsed;
@@ -82,7 +83,7 @@ test('a SYN flood over all ports from random sources leaves memory flat through 
       },
     };
     const summary = await readCaptureFile(file, consumer, { progress: false });
-    detector.finish();
+    windows.finish();
     gc();
     const heapLate = process.memoryUsage().heapUsed;
     const rssLate = process.memoryUsage.rss();

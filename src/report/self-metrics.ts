@@ -1,0 +1,27 @@
+/**
+ * What a run counts about itself (totals since start): logged at exit and supplied to the exporters that
+ * export them. Never carried on a WindowReport, which holds what was seen on the network only.
+ */
+export interface SelfMetrics {
+  /** Decoder totals over every interface or file. */
+  frames: number;
+  synPackets: number;
+  malformed: number;
+  /** Of the malformed frames: those of a link type Peng does not decode. */
+  unsupportedLink: number;
+  /** Window-clock anomalies by kind (late windows, clock steps, timestamp jumps, reordered frames). */
+  clockAnomalies: Readonly<Record<string, number>>;
+  /** The first invalid position a user hash returned, if any. */
+  hashProblem: string | null;
+  /** Frames the capture dropped before Peng saw them; undefined where the backend cannot tell. */
+  captureDropped?: number;
+  /** Frames whose processing threw (a bug, never a packet's fault). */
+  captureConsumerErrors: number;
+  /** InfluxDB lines given up (retry buffer full or rejected); undefined without the InfluxDB output. */
+  influxdbDroppedLines?: number;
+}
+
+/** The increments of the exported self-metrics during one window, as a counter point carries them. */
+export interface SelfMetricsIncrements {
+  influxdbDroppedLines?: number;
+}

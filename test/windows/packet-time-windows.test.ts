@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Detector } from '../../src/detector/detector.js';
+import { PacketTimeWindows } from '../../src/windows/packet-time-windows.js';
+import { LocalAddresses } from '../../src/net/local-addresses.js';
+import type { WindowReport } from '../../src/report/window-report.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
+
+const SECOND = 1_000_000;
+const LOCAL4 = '192.0.2.10';
+
+function syn(src: string, dst: string, dstPort: number, flags: number = TcpFlags.SYN): Uint8Array {
+  const v6 = src.includes(':');
+  return tcpFrame({ link: 'ethernet', ...(v6 ? { ipv6: { src, dst } } : { ipv4: { src, dst } }), tcp: { srcPort: 40000, dstPort, flags } });
+}
+
+/** A detector behind the replay clock, as `peng replay` builds them: `d` takes frames, `detector` counts. */
+function detector(local: LocalAddresses | null, timeFrameMicros = 10 * SECOND): { d: PacketTimeWindows; detector: Detector; reports: WindowReport[] } {
+  const reports: WindowReport[] = [];
+  const det = new Detector({ bins: 16, size: 1024, interfaceName: 'test0', localAddresses: local, onReport: (r) => reports.push(r) });
+  return { d: new PacketTimeWindows(det, timeFrameMicros), detector: det, reports };
+}
+
+/** Feeds one frame stamped `t` microseconds after the epoch, split as sources do. */
+function feed(d: PacketTimeWindows, frame: Uint8Array, t: number, linkType: number = linkTypeOf.ethernet, length = frame.length): void {
+  const seconds = Math.floor(t / SECOND);
+  d.onFrame(frame, 0, length, linkType, seconds, (t - seconds * SECOND) * 1000);
+}
+
+test('replay windows follow packet time from the first frame; empty windows are reported; the last at end of file', () => {
+  const { d, reports } = detector(LocalAddresses.parse([LOCAL4]));
+  const t0 = 1_700_000_000 * SECOND + 123_456;
+  const frame = syn('203.0.113.5', LOCAL4, 1024);
+  feed(d, frame, t0); // window 0
+  feed(d, frame, t0 + 10 * SECOND - 1); // still window 0 (end exclusive)
+  feed(d, frame, t0 + 10 * SECOND); // window 1 starts exactly here
+  feed(d, frame, t0 + 35 * SECOND); // window 3; window 2 is empty
+  d.finish();
+  assert.deepEqual(
+    reports.map((r) => [r.start.getTime() * 1000 - t0, r.end.getTime() * 1000 - t0, r.server.synPackets, r.capture.frames]),
+    [
+      [0 - 456, 10 * SECOND - 456, 2, 2],
+      [10 * SECOND - 456, 20 * SECOND - 456, 1, 1],
+      [20 * SECOND - 456, 30 * SECOND - 456, 0, 0],
+      [30 * SECOND - 456, 40 * SECOND - 456, 1, 1],
+    ].map(([s, e, n, f]) => [s, e, n, f]),
+  );
+  // Dates hold milliseconds: the microsecond remainder is cut the same way for start and end.
+  assert.equal(reports[2]!.server.entropy, 0);
+  // The bitmap was cleared between windows: one port, one bit, in every non-empty window.
+  assert.deepEqual(reports.map((r) => r.server.bitsSet), [1, 1, 0, 1]);
+});
+
+test('a frame older than its window counts in the current window and is tallied as out of order', () => {
+  const { d, reports } = detector(null);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 1), 100 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 2), 115 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 3), 105 * SECOND);
+  d.finish();
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 2]);
+  assert.equal(d.anomalies.outOfOrder, 1);
+});
+
+test('a timestamp jump of more than MAX_EMPTY_WINDOWS restarts the clock instead of emitting millions of windows', () => {
+  const { d, reports } = detector(null, SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 1), 0);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 2), 1e9 * SECOND);
+  feed(d, syn('192.0.2.1', '192.0.2.2', 3), 1e9 * SECOND + 2 * SECOND);
+  d.finish();
+  assert.equal(d.anomalies.timeJumps, 1);
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 1, 0, 1]);
+  assert.equal(reports[1]!.start.getTime(), 1e9 * 1000);
+});
+
+test('no frames, no windows', () => {
+  const { d, reports } = detector(null);
+  d.finish();
+  assert.equal(reports.length, 0);
+});
+
+test('timestamps beyond any date are counted, never looped on, and the frames still counted', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  // 2^32 seconds * 2^32 would be ~1.8e25 µs: window arithmetic there cannot advance.
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 2 ** 64, 0);
+  feed(d, frame, 100 * SECOND);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1.8e19, 0);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, Number.NaN, 0);
+  feed(d, frame, 101 * SECOND);
+  d.finish();
+  assert.equal(d.anomalies.badTimestamps, 2); // NaN (only a library caller can pass it) stays in the window at hand
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [4, 1]);
+  assert.ok(reports.every((r) => Number.isFinite(r.start.getTime()) && Number.isFinite(r.end.getTime())));
+});
+
+test('a far jump back restarts the clock like a far jump forward, instead of folding everything into one window', () => {
+  const { d, reports } = detector(null, 60 * SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  feed(d, frame, 4_102_444_800 * SECOND); // 2100-01-01: one damaged first frame
+  for (let i = 0; i < 5; i++) feed(d, frame, 1_700_000_000 * SECOND + i * 60 * SECOND);
+  d.finish();
+  assert.equal(d.anomalies.timeJumps, 1);
+  assert.deepEqual(reports.map((r) => r.server.synPackets), [1, 1, 1, 1, 1, 1]);
+  assert.equal(reports[1]!.start.getTime(), 1_700_000_000_000);
+});
+
+test('a fraction of a second out of range (damage) is placed by its exact time, the same way every time', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1000, 500_000_000);
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1001, 2_000_000_000); // = 1003 s
+  d.onFrame(frame, 0, frame.length, linkTypeOf.ethernet, 1003, 600_000_000);
+  d.finish();
+  assert.deepEqual(reports.map((r) => [r.start.getTime(), r.server.synPackets]), [
+    [1_000_500, 1],
+    [1_001_500, 0],
+    [1_002_500, 1],
+    [1_003_500, 1],
+  ]);
+});
