@@ -4,6 +4,8 @@
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** The process exit code for usage and configuration errors. */
+  readonly exitCode = 2;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(oneLine(message), options);

@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import convict from 'convict';
 
 // The YAML parser costs tens of milliseconds to load: only a YAML config file pays for it.
 const require = createRequire(import.meta.url);
@@ -52,11 +51,6 @@ export function parseYamlConfig(text: string): unknown {
     throw new ConfigSyntaxError(err instanceof Error ? err.message : 'cannot be read as YAML', 1, 1);
   }
 }
-
-convict.addParser([
-  { extension: 'json', parse: parseJsonConfig },
-  { extension: ['yaml', 'yml'], parse: parseYamlConfig },
-]);
 
 /** The parser for a file name: JSON for .json, YAML (a superset of JSON) for anything else. */
 export function parserFor(file: string): (text: string) => unknown {

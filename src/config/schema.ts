@@ -193,10 +193,6 @@ export function isOptionName(name: string): name is OptionName {
   return Object.prototype.hasOwnProperty.call(schema, name);
 }
 
-export function optionSpec(name: OptionName): OptionSpec {
-  return schema[name];
-}
-
 /** The env variable naming rule every option follows: timeFrame -> PENG_TIME_FRAME. */
 export function envNameFor(name: string): string {
   return `PENG_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import convict from 'convict';
 import { ConfigError } from '../../src/config/config-error.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/config-file.js';
 import { defaultConfig, loadConfig } from '../../src/config/load-config.js';
@@ -110,11 +109,4 @@ test('a bad value in a file names the key and the file', () => {
 test('an oversized config file is refused before it is read', () => {
   const path = file('huge.yaml', `# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`);
   assert.match(configError(['--config', path]), /bytes, more than the 1048576 allowed; /);
-});
-
-test('the YAML and JSON parsers are registered with convict itself', () => {
-  const path = file('direct.yml', 'answer: 42\n');
-  const config = convict({ answer: { default: 0, format: 'int' } }, { env: {}, args: [] });
-  config.loadFile(path);
-  assert.equal(config.get('answer'), 42);
 });

@@ -15,6 +15,7 @@ function assertConfigError(argv: string[], pattern: RegExp, env: NodeJS.ProcessE
   assert.match(caught.message, pattern);
   assert.doesNotMatch(caught.message, /\n/);
   assert.match(caught.message, /; \S/, `no "what to do" part: ${caught.message}`);
+  assert.equal(caught.exitCode, 2, 'a usage or configuration error exits with 2');
   return caught.message;
 }
 
