@@ -1,7 +1,6 @@
 import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
-import { parseByteSize } from './byte-size.js';
-import { formatDuration, parseGoDuration } from './duration.js';
+import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
 /** A value that does not fit its format: `problem` says what is wrong, `hint` what to write instead. */
 export class FormatProblem extends Error {

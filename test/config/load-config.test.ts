@@ -176,6 +176,12 @@ test('--help and --version answer even next to bad arguments', () => {
   assert.equal(loadConfig(['-help=false'], {}).help, false);
 });
 
+test('-group without a user to switch to is refused instead of silently ignored', () => {
+  assertConfigError(['-user=', '-group', 'nogroup'], /^-group nogroup needs a -user to switch to \(other than root\); /);
+  assertConfigError(['-user', 'root', '-group', 'nogroup'], /^-group nogroup needs a -user/);
+  assert.equal(loadConfig(['-user', 'nobody', '-group', 'nogroup'], {}).group, 'nogroup');
+});
+
 function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<T, K>;
 }
