@@ -1,7 +1,6 @@
 import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
-import { parseByteSize } from './byte-size.js';
-import { formatDuration, parseGoDuration } from './duration.js';
+import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
 /** A value that does not fit its format: `problem` says what is wrong, `hint` what to write instead. */
 export class FormatProblem extends Error {
@@ -19,16 +18,16 @@ export interface FormatLimits {
   readonly max?: number;
 }
 
-/** One value format: how text from flags, env and files becomes a value, and what a valid value is. */
-export interface ValueFormat {
+/** One value format: how text from flags, env and files becomes a value of type T, and what a valid value is. */
+export interface ValueFormat<T> {
   /** Type name shown in plugin.yaml and the README. */
   readonly type: string;
   /** Placeholder after the flag in --help (`-bin N`); '' for booleans, which take no value. */
   readonly placeholder: string;
   /** Text to value; returns the text unchanged when it does not parse, so `validate` names the problem. */
   coerce(text: string): unknown;
-  /** Throws a FormatProblem for a value that is not valid. */
-  validate(value: unknown, limits: FormatLimits): void;
+  /** Returns the value, typed (PengConfig's field types come from here), or throws a FormatProblem. */
+  validate(value: unknown, limits: FormatLimits): T;
 }
 
 export const MIN_TIME_FRAME_MS = 100;
@@ -43,7 +42,7 @@ const FALSE_WORDS = ['false', 'f', '0', 'no', 'off', ''];
 
 const durationHint = 'use a Go-style duration such as 500ms, 8s, 1m or 1h30m';
 
-const duration: ValueFormat = {
+const duration: ValueFormat<number> = {
   type: 'duration',
   placeholder: 'DURATION',
   coerce: (text) => parseGoDuration(text.trim()) ?? text,
@@ -57,10 +56,11 @@ const duration: ValueFormat = {
     if (value > MAX_TIME_FRAME_MS) {
       throw new FormatProblem(`${formatDuration(value)} is too long, the maximum is 24h`, durationHint);
     }
+    return value;
   },
 };
 
-const integer: ValueFormat = {
+const integer: ValueFormat<number> = {
   type: 'integer',
   placeholder: 'N',
   coerce: (text) => (/^\s*\+?\d{1,15}\s*$/.test(text) ? Number(text) : text),
@@ -69,10 +69,11 @@ const integer: ValueFormat = {
     if (typeof value !== 'number' || !Number.isInteger(value)) throw new FormatProblem('not a whole number', hint);
     if (value < min) throw new FormatProblem(`must be at least ${min}`, hint);
     if (value > max) throw new FormatProblem(`must be at most ${max}`, hint);
+    return value;
   },
 };
 
-const byteSize: ValueFormat = {
+const byteSize: ValueFormat<number> = {
   type: 'byte size',
   placeholder: 'SIZE',
   coerce: (text) => parseByteSize(text) ?? text,
@@ -81,10 +82,11 @@ const byteSize: ValueFormat = {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new FormatProblem('not a byte size', hint);
     if (value < min) throw new FormatProblem(`${value} bytes is too small`, hint);
     if (value > max) throw new FormatProblem(`${value} bytes is too large`, hint);
+    return value;
   },
 };
 
-const boolean: ValueFormat = {
+const boolean: ValueFormat<boolean> = {
   type: 'boolean',
   placeholder: '',
   coerce(text) {
@@ -95,10 +97,11 @@ const boolean: ValueFormat = {
   },
   validate(value) {
     if (typeof value !== 'boolean') throw new FormatProblem('not a boolean', 'use true or false');
+    return value;
   },
 };
 
-const url: ValueFormat = {
+const url: ValueFormat<string> = {
   type: 'url',
   placeholder: 'URL',
   coerce: (text) => text.trim(),
@@ -115,27 +118,34 @@ const url: ValueFormat = {
       throw new FormatProblem(`scheme ${parsed.protocol.slice(0, -1)} is not supported`, hint);
     }
     if (parsed.hostname === '') throw new FormatProblem('the URL names no host', hint);
+    return value;
   },
 };
 
 /** Free text (bucket, org, token); empty means "not set". */
-const text: ValueFormat = {
+const text: ValueFormat<string> = {
   type: 'string',
   placeholder: 'TEXT',
   coerce: (value) => value,
-  validate: (value) => requireText(value, 'write it as plain text'),
+  validate(value) {
+    requireText(value, 'write it as plain text');
+    return value;
+  },
 };
 
 /** A file path; empty means "none". */
-const path: ValueFormat = {
+const path: ValueFormat<string> = {
   type: 'path',
   placeholder: 'FILE',
   coerce: (value) => value,
-  validate: (value) => requireText(value, 'write a file path'),
+  validate(value) {
+    requireText(value, 'write a file path');
+    return value;
+  },
 };
 
 /** A user or group to switch to: a name or a numeric id; empty keeps the current one. */
-const account: ValueFormat = {
+const account: ValueFormat<string> = {
   type: 'account',
   placeholder: 'NAME',
   coerce: (value) => value.trim(),
@@ -145,10 +155,11 @@ const account: ValueFormat = {
     if (value !== '' && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}\$?$/.test(value)) {
       throw new FormatProblem('not a valid user or group name', hint);
     }
+    return value;
   },
 };
 
-const addressList: ValueFormat = {
+const addressList: ValueFormat<string[]> = {
   type: 'address list',
   placeholder: 'LIST',
   coerce: splitList,
@@ -160,29 +171,30 @@ const addressList: ValueFormat = {
     } catch (err) {
       throw new FormatProblem(err instanceof Error ? err.message : 'invalid address', hint);
     }
+    return entries;
   },
 };
 
-const interfaceList: ValueFormat = {
+const interfaceList: ValueFormat<string[]> = {
   type: 'interface list',
   placeholder: 'LIST',
   coerce: splitList,
   validate(value) {
     const hint = 'use comma-separated interface names such as eth0,eth1 (peng -interfaces lists them)';
-    for (const name of requireList(value, hint)) {
+    const names = requireList(value, hint);
+    for (const name of names) {
       if (name === '' || name.length >= IFNAMSIZ || name === '.' || name === '..' || /[\s/:,\u0000-\u001f]/.test(name)) {
         throw new FormatProblem(`${JSON.stringify(name.slice(0, 40))} is not a valid interface name`, hint);
       }
     }
+    return names;
   },
 };
 
 /** A URL that may be left empty, so that another source (OTEL_* variables) can decide. */
-const optionalUrl: ValueFormat = {
+const optionalUrl: ValueFormat<string> = {
   ...url,
-  validate(value, limits) {
-    if (value !== '') url.validate(value, limits);
-  },
+  validate: (value, limits) => (value === '' ? value : url.validate(value, limits)),
 };
 
 /** Every format, by the name a schema entry uses. Names carry a prefix because convict's registry is global. */
@@ -198,15 +210,20 @@ export const formats = {
   'peng-account': account,
   'peng-address-list': addressList,
   'peng-interface-list': interfaceList,
-} as const satisfies Record<string, ValueFormat>;
+} as const satisfies Record<string, ValueFormat<unknown>>;
 
 export type FormatName = keyof typeof formats;
+
+/** The type of a valid value of format F (`number` for peng-duration, `string[]` for peng-address-list). */
+export type FormatValue<F extends FormatName> = ReturnType<(typeof formats)[F]['validate']>;
 
 for (const [name, format] of Object.entries(formats)) {
   convict.addFormat({
     name,
     coerce: (value: unknown) => (typeof value === 'string' ? format.coerce(value) : value),
-    validate: (value: unknown, entry: convict.SchemaObj) => format.validate(value, limitsOf(entry)),
+    validate: (value: unknown, entry: convict.SchemaObj) => {
+      format.validate(value, limitsOf(entry));
+    },
   });
 }
 

@@ -32,28 +32,6 @@ export function helpText(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * The README's options table (pasted between `<!-- options:start -->` and `<!-- options:end -->`;
- * a test fails when the README's copy differs).
- */
-export function optionsMarkdownTable(): string {
-  const rows = [
-    '| Flag | Environment | Type | Default | Description |',
-    '|---|---|---|---|---|',
-    ...optionNames.map((name) => {
-      const cells = [
-        flagForms(name).map((form) => `\`${form}\``).join(', '),
-        `\`${schema[name].env}\``,
-        formats[schema[name].format].type,
-        defaultText(name) === 'empty' ? '_empty_' : `\`${defaultText(name)}\``,
-        schema[name].doc,
-      ];
-      return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-    }),
-  ];
-  return `${rows.join('\n')}\n`;
-}
-
 /** The ways to write an option's flag; --help also answers to -h. */
 export function flagForms(name: OptionName): string[] {
   return name === 'help' ? ['-h', '-help', '--help'] : [`-${name}`, `--${name}`];
@@ -66,7 +44,8 @@ export function defaultText(name: OptionName): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-function wrap(text: string, width: number): string[] {
+/** Splits text into lines of at most `width` characters at spaces (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {

@@ -1,13 +1,11 @@
 import convict from 'convict';
-import { ConfigError, quoteValue } from './config-error.js';
+import { ConfigError, closestName, quoteValue } from './config-error.js';
 import { readConfigFile } from './config-file.js';
 import { checkCrossFieldRules } from './cross-field.js';
 import { FormatProblem, formats } from './formats.js';
-import { describeSetting, type OptionSource } from './option-source.js';
 import { asksForHelpOrVersion, parseArgs } from './parse-args.js';
 import type { OptionValues, PengConfig } from './peng-config.js';
 import { isOptionName, optionNames, schema, type OptionName } from './schema.js';
-import { closestName } from './suggest.js';
 
 /**
  * Builds the configuration of one run from the command line and the environment.
@@ -121,4 +119,28 @@ function validateWithConvict(config: convict.Config<OptionValues>): void {
     throw new ConfigError(`invalid configuration: ${first}; run peng --help for the options`, { cause: err });
   }
   if (notices.length > 0) throw new ConfigError(`invalid configuration: ${notices[0]}; run peng --help for the options`);
+}
+
+/** Where an option's value came from, so an error can point at what the user wrote. */
+type OptionSource =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'file'; readonly file: string; readonly raw: unknown }
+  | { readonly kind: 'env'; readonly variable: string; readonly raw: string }
+  /** `raw` is null for a bare boolean flag (`-json`). */
+  | { readonly kind: 'flag'; readonly flag: string; readonly raw: string | null };
+
+/** Names a setting as the user wrote it: `-bin 0`, `PENG_BIN=0`, `bin 0 (config file peng.yaml)`, `bin 16 (default)`. */
+function describeSetting(name: OptionName, source: OptionSource): string {
+  const hidden = schema[name].sensitive === true;
+  const show = (raw: unknown): string => (hidden ? '[hidden]' : quoteValue(raw));
+  switch (source.kind) {
+    case 'flag':
+      return source.raw === null ? source.flag : `${source.flag} ${show(source.raw)}`;
+    case 'env':
+      return `${source.variable}=${show(source.raw)}`;
+    case 'file':
+      return `${name} ${show(source.raw)} (config file ${quoteValue(source.file)})`;
+    case 'default':
+      return `${name} ${show(schema[name].default)} (default)`;
+  }
 }

@@ -1,7 +1,6 @@
-import { ConfigError, quoteValue } from './config-error.js';
+import { ConfigError, closestName, quoteValue } from './config-error.js';
 import { formats } from './formats.js';
 import { isOptionName, optionNames, schema, type OptionName } from './schema.js';
-import { closestName } from './suggest.js';
 
 /** One flag as the user wrote it: its spelling (`-bin`, `--bin`) and its text (null for a bare boolean). */
 export interface FlagSetting {

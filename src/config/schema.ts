@@ -1,11 +1,10 @@
 import type { FormatName } from './formats.js';
-import type { OptionValues } from './peng-config.js';
 
 /** One option: the single place its flag, env variable, default, documentation and validation are defined. */
 export interface OptionSpec {
   /** One or two sentences for --help, plugin.yaml and the README. */
   readonly doc: string;
-  /** A format from formats.ts; it parses flag/env text and validates every value. */
+  /** A format from formats.ts: it parses flag/env text, validates every value and types the option in PengConfig. */
   readonly format: FormatName;
   /** Written as a user would write it ('1m', '4MiB'); convict coerces it like any other text. */
   readonly default: string | number | boolean | readonly string[];
@@ -179,9 +178,12 @@ const definitions = {
     env: 'PENG_HELP',
     inFile: false,
   },
-} as const satisfies { readonly [K in keyof OptionValues]: OptionSpec };
+} as const satisfies Record<string, OptionSpec>;
 
-export type OptionName = keyof typeof definitions;
+/** The schema's literal types (format names above all), from which PengConfig's field types are derived. */
+export type OptionDefinitions = typeof definitions;
+
+export type OptionName = keyof OptionDefinitions;
 
 /** The convict schema. The flag of each option is its name (`-timeFrame`, `--timeFrame`). */
 export const schema: { readonly [K in OptionName]: OptionSpec } = definitions;
@@ -191,10 +193,6 @@ export const optionNames: readonly OptionName[] = Object.keys(schema) as OptionN
 
 export function isOptionName(name: string): name is OptionName {
   return Object.prototype.hasOwnProperty.call(schema, name);
-}
-
-export function optionSpec(name: OptionName): OptionSpec {
-  return schema[name];
 }
 
 /** The env variable naming rule every option follows: timeFrame -> PENG_TIME_FRAME. */

@@ -15,6 +15,7 @@ function assertConfigError(argv: string[], pattern: RegExp, env: NodeJS.ProcessE
   assert.match(caught.message, pattern);
   assert.doesNotMatch(caught.message, /\n/);
   assert.match(caught.message, /; \S/, `no "what to do" part: ${caught.message}`);
+  assert.equal(caught.exitCode, 2, 'a usage or configuration error exits with 2');
   return caught.message;
 }
 
@@ -173,6 +174,12 @@ test('--help and --version answer even next to bad arguments', () => {
   assert.equal(loadConfig(['-h'], {}).help, true);
   assert.equal(loadConfig(['-nonsense', '-version'], {}).version, true);
   assert.equal(loadConfig(['-help=false'], {}).help, false);
+});
+
+test('-group without a user to switch to is refused instead of silently ignored', () => {
+  assertConfigError(['-user=', '-group', 'nogroup'], /^-group nogroup needs a -user to switch to \(other than root\); /);
+  assertConfigError(['-user', 'root', '-group', 'nogroup'], /^-group nogroup needs a -user/);
+  assert.equal(loadConfig(['-user', 'nobody', '-group', 'nogroup'], {}).group, 'nogroup');
 });
 
 function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
