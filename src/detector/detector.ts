@@ -38,6 +38,7 @@ export class Detector {
   private readonly record = createSynRecord();
   private readonly options: DetectorOptions;
   private local: LocalAddresses | null;
+  private interfaceNow: string | null = null;
 
   private frames = 0;
   private synPackets = 0;
@@ -101,6 +102,7 @@ export class Detector {
       server: directionReport(this.server, this.serverSyns),
       capture: { frames: this.frames, synPackets: this.synPackets, malformed: this.malformed },
     };
+    if (this.interfaceNow !== null) report.interfaceNow = this.interfaceNow;
     if (partial) report.partial = true;
     this.totals.frames += this.frames;
     this.totals.synPackets += this.synPackets;
@@ -114,6 +116,11 @@ export class Detector {
   /** Replaces "this host" (live: the interface's addresses changed); applies from the next frame. */
   setLocalAddresses(local: LocalAddresses | null): void {
     this.local = local;
+  }
+
+  /** The watched interface was renamed: reports keep the configured name and carry the new one too. */
+  setInterfaceNow(name: string): void {
+    this.interfaceNow = name === this.options.interfaceName ? null : name;
   }
 
   /** The first invalid user-hash position seen, if any, for a one-time error report. */

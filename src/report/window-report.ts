@@ -33,8 +33,10 @@ export interface WindowReport {
   start: Date;
   /** Window end, exclusive. */
   end: Date;
-  /** Network interface, or the capture file's name. */
+  /** Network interface as configured, or the capture file's name. */
   interface: string;
+  /** The interface's name now, present only when it was renamed during the run (`interface` keeps one series). */
+  interfaceNow?: string;
   /** SYNs from this host: we probe others. */
   client: DirectionReport;
   /** SYNs to this host: someone probes us. */

@@ -23,18 +23,22 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   const outputs = await openOutputs(config, stdio, { mode: 'live', selfMetrics: () => selfMetricsOf(sources!) });
   const fixedLocal = configuredLocalAddresses(config);
   const detectors = names.map((name) => createDetector(config, name, fixedLocal, outputs));
-  const watchers = fixedLocal
-    ? []
-    : names.map(
-        (name, i) =>
-          new LocalAddressWatcher({
-            interfaceNames: [name],
-            onChange: (list) => {
-              detectors[i]!.setLocalAddresses(LocalAddresses.parse(list));
-              log.info(`${name}: local addresses ${list.join(', ') || '(none yet)'}`);
-            },
-          }),
-      );
+  // Each interface is followed by its kernel index: a rename keeps its addresses and its reports.
+  const watchers = names.map(
+    (name, i) =>
+      new LocalAddressWatcher({
+        interfaceNames: [name],
+        onChange: (list) => {
+          if (fixedLocal !== null) return;
+          detectors[i]!.setLocalAddresses(LocalAddresses.parse(list));
+          log.info(`${name}: local addresses ${list.join(', ') || '(none yet)'}`);
+        },
+        onRename: (from, to) => {
+          detectors[i]!.setInterfaceNow(to);
+          log.warn(`${name}: interface ${from} was renamed ${to}; still watching it (reports keep the name ${name})`);
+        },
+      }),
+  );
   const windows = new WallClockWindows({
     timeFrameMicros: config.timeFrame * 1000,
     targets: detectors,

@@ -153,3 +153,23 @@ test('live CLI: IPv6 scans and masscan count, with local addresses read from the
     checkWindowSequence(peng.reports, frameMs);
   });
 });
+
+test('live CLI: an interface renamed while up is followed by index; its SYNs still count and reports say both names', { skip, timeout: 90_000 }, async () => {
+  await withNamespaces(async (pair) => {
+    const frameMs = 1000;
+    const peng = new Peng(pair, ['-timeFrame', '1s']); // local addresses read from the interface, so a lost rename would hide the scan
+    const { scanner, target } = pair;
+    await peng.waitForReports(1, 15_000);
+    await run(target.name, 'ip', ['link', 'set', 'dev', target.ifName, 'name', 'pengren0']);
+    await peng.waitForReports(peng.reports.length + 2, 15_000); // the rename is noticed when a window closes
+    const window = await peng.inNextWindow(frameMs, () =>
+      run(scanner, 'hping3', ['-q', '-S', '-p', '22', '-c', '50', '-i', 'u1000', target.ipv4], { timeoutMs: 20_000, check: false }),
+    );
+    assert.ok(window.server.synPackets >= 49, `SYNs after the rename: ${window.server.synPackets}`);
+    assert.equal(window.interface, target.ifName, 'reports keep the configured name');
+    assert.equal((window as Report & { interfaceNow?: string }).interfaceNow, 'pengren0');
+    const exit = await peng.bg.stop('SIGTERM', 10_000);
+    assert.equal(exit.code, 0, peng.bg.stderr);
+    assert.equal(peng.bg.stderr.match(/was renamed pengren0/g)?.length, 1, peng.bg.stderr);
+  });
+});

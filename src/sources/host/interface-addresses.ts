@@ -1,5 +1,5 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { ANY_INTERFACE } from './interfaces.js';
+import { ANY_INTERFACE, interfaceIndex, interfaceNameOfIndex } from './interfaces.js';
 
 type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
 
@@ -28,6 +28,11 @@ export interface LocalAddressWatcherOptions {
   intervalMs?: number;
   /** Source of the interface table (tests); defaults to `os.networkInterfaces`. */
   readTable?: () => InterfaceTable;
+  /** Called when a watched interface is renamed while watched: it is followed by its kernel index. */
+  onRename?: (from: string, to: string) => void;
+  /** Index lookups (tests); default sysfs. */
+  indexOf?: (name: string) => number | null;
+  nameOf?: (index: number) => string | null;
 }
 
 /**
@@ -41,15 +46,37 @@ export class LocalAddressWatcher {
   private readonly readTable: () => InterfaceTable;
   private current = '';
   private timer: NodeJS.Timeout | null = null;
+  /** The watched interfaces by their current names, each with the kernel index it is followed by (null: by name). */
+  private readonly watched: { name: string; index: number | null }[];
 
   constructor(options: LocalAddressWatcherOptions) {
     this.options = options;
     this.readTable = options.readTable ?? networkInterfaces;
+    const indexOf = options.indexOf ?? interfaceIndex;
+    this.watched = options.interfaceNames.map((name) => ({ name, index: indexOf(name) }));
+  }
+
+  /** The watched interfaces' names now (they differ from the configured ones after a rename). */
+  get currentNames(): string[] {
+    return this.watched.map((w) => w.name);
+  }
+
+  /** Follows renames: a name that no longer has the watched index is looked up by index. */
+  private followRenames(): void {
+    const nameOf = this.options.nameOf ?? interfaceNameOfIndex;
+    for (const w of this.watched) {
+      if (w.index === null) continue;
+      const now = nameOf(w.index);
+      if (now === null || now === w.name) continue; // gone (the capture says so) or unchanged
+      const before = w.name;
+      w.name = now;
+      this.options.onRename?.(before, now);
+    }
   }
 
   /** Reads the addresses now and starts the periodic re-read. Returns the first set. */
   start(): string[] {
-    const list = interfaceAddresses(this.options.interfaceNames, this.readTable());
+    const list = interfaceAddresses(this.currentNames, this.readTable());
     this.publish(list);
     const interval = this.options.intervalMs ?? LocalAddressWatcher.DEFAULT_INTERVAL_MS;
     if (interval > 0 && this.timer === null) {
@@ -67,7 +94,8 @@ export class LocalAddressWatcher {
     } catch {
       return false; // a failed read keeps the last known set rather than emptying it
     }
-    const list = interfaceAddresses(this.options.interfaceNames, table);
+    this.followRenames();
+    const list = interfaceAddresses(this.currentNames, table);
     if (list.join(' ') === this.current) return false;
     this.publish(list);
     return true;

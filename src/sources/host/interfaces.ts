@@ -101,6 +101,24 @@ export function interfaceNotFoundMessage(name: string, interfaces: readonly Inte
   return `interface ${name} not found; available: ${available === '' ? '(none)' : available}`;
 }
 
+/** The kernel's index of an interface, which a rename keeps; null when there is no such interface (or no sysfs). */
+export function interfaceIndex(name: string): number | null {
+  if (name === ANY_INTERFACE || name.includes('/')) return null;
+  const index = readNumber(`${SYS_NET}/${name}/ifindex`, 10);
+  return index > 0 ? index : null;
+}
+
+/** The current name of the interface with that index; null when it is gone. */
+export function interfaceNameOfIndex(index: number): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(SYS_NET);
+  } catch {
+    return null;
+  }
+  return names.find((name) => readNumber(`${SYS_NET}/${name}/ifindex`, 10) === index) ?? null;
+}
+
 function readNumber(path: string, radix: number): number {
   try {
     const value = parseInt(readFileSync(path, 'utf8').trim(), radix);

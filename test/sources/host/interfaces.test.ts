@@ -115,6 +115,32 @@ test('the address watcher publishes the first set and every change (DHCP renewal
   assert.deepEqual(sets[1]!.text, ['192.0.2.99', '2001:db8::99']);
 });
 
+test('the address watcher follows a renamed interface by its index and says so once', () => {
+  const indexByName = new Map([['eth0', 7]]);
+  const table: Record<string, NetworkInterfaceInfo[]> = { eth0: [info('192.0.2.10', 'IPv4')] };
+  const renames: string[] = [];
+  const sets: string[][] = [];
+  const watcher = new LocalAddressWatcher({
+    interfaceNames: ['eth0'],
+    intervalMs: 0,
+    readTable: () => table,
+    indexOf: (name) => indexByName.get(name) ?? null,
+    nameOf: (index) => [...indexByName].find(([, i]) => i === index)?.[0] ?? null,
+    onChange: (list) => sets.push([...list]),
+    onRename: (from, to) => renames.push(`${from}->${to}`),
+  });
+  watcher.start();
+  indexByName.delete('eth0');
+  indexByName.set('wan0', 7);
+  delete table.eth0;
+  table.wan0 = [info('192.0.2.10', 'IPv4')];
+  assert.equal(watcher.refresh(), false, 'same addresses under the new name: nothing changes for the detector');
+  assert.equal(watcher.refresh(), false);
+  assert.deepEqual(renames, ['eth0->wan0']);
+  assert.deepEqual(watcher.currentNames, ['wan0']);
+  assert.deepEqual(sets, [['192.0.2.10']]);
+});
+
 test('cap\'s link-type names map to LINKTYPE numbers the decoder knows', () => {
   assert.equal(linkTypeFromCap('ETHERNET'), LinkType.Ethernet);
   assert.equal(linkTypeFromCap('LINKTYPE_LINUX_SLL'), LinkType.LinuxSll);
