@@ -87,7 +87,7 @@ const definitions = {
     env: 'PENG_LOCAL_ADDRESSES',
   },
   bufferSize: {
-    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. cap uses immediate mode, where each packet takes a ~64KiB slot: 64MiB holds ~1000 packets.',
+    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. The default holds about 1000 packets with the current capture backend (ARCHITECTURE.md, Live capture).',
     format: 'peng-byte-size',
     default: '64MiB',
     env: 'PENG_BUFFER_SIZE',

@@ -3,7 +3,7 @@ import type { WindowReport } from '../report/window-report.js';
 /** The measurement every Peng line belongs to. */
 export const MEASUREMENT = 'peng';
 
-/** Field names of a Peng line, in the order they are written (DESIGN.md §4). */
+/** Field names of a Peng line, in the order they are written. */
 export const LINE_PROTOCOL_FIELDS = {
   clientEntropy: 'client_entropy',
   serverEntropy: 'server_entropy',

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent reference for Peng's numbers: the seed's port bitmap and entropy, written from the
-description (SEED.md, DESIGN.md section 3, issue 3); it shares no code with the TypeScript implementation.
+description (the seed: bins, hash, flipped binary entropy); it shares no code with the TypeScript implementation.
 Packets are read by tshark, not by Peng's decoder, so a replay can be checked end to end.
 
   peng_reference.py FILE [--time-frame 60s]... [--local ADDR[,ADDR/LEN...]]... [--bins 16] [--size 1024]

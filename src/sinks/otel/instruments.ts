@@ -18,7 +18,7 @@ import {
 /** `gauge`: the window's value; `counter`: packets added during the window (monotonic). */
 export type PengInstrumentKind = 'gauge' | 'counter';
 
-/** One instrument of DESIGN.md §4 and how a window supplies its value. */
+/** One instrument of the OpenTelemetry table in the README and how a window supplies its value. */
 export interface PengInstrument {
   readonly name: string;
   readonly kind: PengInstrumentKind;

@@ -79,7 +79,7 @@ export class PengMetrics {
 
   /**
    * Stops observing an interface that is no longer watched. With a delta reader it disappears at once; a
-   * cumulative reader in sdk-metrics 2.x keeps re-exporting its last value (upstream issue 4096).
+   * cumulative reader in sdk-metrics 2.x keeps re-exporting its last value (opentelemetry-js issue 4096).
    */
   remove(interfaceName: string): void {
     this.interfaces.delete(interfaceName);

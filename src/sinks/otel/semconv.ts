@@ -1,5 +1,5 @@
 /**
- * Every OpenTelemetry name Peng uses, in one place (DESIGN.md §4). Stable attributes come from the
+ * Every OpenTelemetry name Peng uses, in one place. Stable attributes come from the
  * semantic-conventions package's stable entry point; incubating ones are copied here, as that package
  * recommends, so a semconv release cannot rename them under us.
  */

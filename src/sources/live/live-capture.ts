@@ -4,10 +4,7 @@ import { openCapHandle, type CapHandle } from './cap-binding.js';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
 import { captureInterfaceNames, interfaceNotFoundMessage, listInterfaces } from '../host/interfaces.js';
 
-/**
- * Default kernel ring size. cap turns on immediate mode, which makes libpcap use TPACKET_V2 with one
- * fixed slot of ~64 KiB per packet (snaplen 65535) on links with offloads: 64 MiB holds ~1000 packets.
- */
+/** Default kernel ring size: about 1000 packets under cap's immediate mode (ARCHITECTURE.md, Live capture). */
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
 /** cap hard-codes snaplen 65535; one buffer that size holds any frame without truncation. */

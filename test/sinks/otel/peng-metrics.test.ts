@@ -39,7 +39,7 @@ function pointValue(resourceMetrics: ResourceMetrics, name: string, iface: strin
   return point?.value as number | undefined;
 }
 
-test('start() creates every instrument of DESIGN §4 with its kind and unit under the given meter name', async () => {
+test('start() creates every instrument in the instrument table with its kind and unit under the given meter name', async () => {
   const { reader, meterProvider, pengMetrics } = setup();
   pengMetrics.start();
   pengMetrics.update(windowReport({ startMs: 0, serverEntropy: 1.5, clientEntropy: 0.25, serverSyns: 7, clientSyns: 2, frames: 40, malformed: 1, dropped: 3 }), { influxdbDroppedLines: 4 });
