@@ -18,25 +18,21 @@ const WINDOWS = 300;
 const ROW = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[\d.e-]+,[\d.e-]+$/;
 const STACK = /^\s+at |internal error|Uncaught|node:internal/m;
 
-/**
- * One SYN every 100 ms to a new port: with -timeFrame 100ms, one window per frame. Each frame carries a
- * 4 KB Ethernet trailer so the file (1.2 MB) is read in more than one chunk, i.e. over several event-loop turns.
- */
-const capture = join(dir, 'scan.pcap');
-writeFileSync(
-  capture,
-  craftPcap(
-    { linkType: linkTypeOf.ethernet },
-    Array.from({ length: WINDOWS }, (_, i) => ({
-      bytes: Buffer.concat([
-        tcpFrame({ link: 'ethernet', ipv4: { src: '203.0.113.66', dst: '192.0.2.10' }, tcp: { srcPort: 55555, dstPort: 1000 + i, flags: TcpFlags.SYN } }),
-        Buffer.alloc(4000),
-      ]),
-      seconds: 1_700_000_000 + Math.floor(i / 10),
-      fraction: (i % 10) * 100_000,
-    })),
-  ).bytes,
-);
+/** One SYN every 100 ms to a new port, each frame with a zeroed Ethernet trailer: one window per frame under -timeFrame 100ms. */
+function writeCapture(file: string, trailerBytes: number): string {
+  const frames = Array.from({ length: WINDOWS }, (_, i) => ({
+    bytes: Buffer.concat([
+      tcpFrame({ link: 'ethernet', ipv4: { src: '203.0.113.66', dst: '192.0.2.10' }, tcp: { srcPort: 55555, dstPort: 1000 + i, flags: TcpFlags.SYN } }),
+      Buffer.alloc(trailerBytes),
+    ]),
+    seconds: 1_700_000_000 + Math.floor(i / 10),
+    fraction: (i % 10) * 100_000,
+  }));
+  writeFileSync(file, craftPcap({ linkType: linkTypeOf.ethernet }, frames).bytes);
+  return file;
+}
+
+const capture = writeCapture(join(dir, 'scan.pcap'), 0);
 const replay = ['replay', capture, '-timeFrame', '100ms', '-verbose', '0', '-localAddresses', '192.0.2.10'];
 
 test.before(() => {
@@ -129,10 +125,12 @@ test('-json to /dev/full: the CSV still gets every window, the stdout failure is
 });
 
 test('stderr to /dev/full: every window still on stdout, and the exit status says the messages were lost', () => {
+  // Over 32 MiB, so the replay yields to the event loop mid-file and windows follow stderr's first failure.
+  const big = writeCapture(join(dir, 'big.pcap'), 112_000);
   const devFull = openSync('/dev/full', 'w');
   try {
-    // Console lines go to stderr (stdout carries JSON): its first window already fails there, mid-replay.
-    const verbose = runPeng(['replay', capture, '-timeFrame', '100ms', '-verbose', '1', '-json', '-localAddresses', '192.0.2.10'], { stderrFd: devFull });
+    // Console lines go to stderr (stdout carries JSON): the first window already fails there.
+    const verbose = runPeng(['replay', big, '-timeFrame', '100ms', '-verbose', '1', '-json', '-localAddresses', '192.0.2.10'], { stderrFd: devFull });
     assert.equal(verbose.code, 1);
     assert.equal(verbose.stdout.trim().split('\n').length, WINDOWS);
     // Only a closing warning for stderr (no -localAddresses): the exit status alone can tell it was lost.
@@ -141,6 +139,7 @@ test('stderr to /dev/full: every window still on stdout, and the exit status say
     assert.equal(quiet.stdout.trim().split('\n').length, WINDOWS);
   } finally {
     closeSync(devFull);
+    rmSync(big, { force: true });
   }
 });
 
