@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { main } from '../cli.js';
+import { guardStdStreams } from '../run/std-stream-guard.js';
 
-// The reader of stdout went away (`peng ... | head`, Telegraf stopped): say so once and stop, like SIGPIPE would.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
-    process.stderr.write('peng: stdout was closed by its reader; exiting\n');
-    process.exit(1);
-  }
-  throw err;
+// stdout and stderr are outputs that may fail (full disk, a reader gone): counted and said, never a crash.
+const streams = guardStdStreams();
+// A stream may fail after main resolved (the last lines in a pipe): the exit status still says it.
+process.on('exit', (code) => {
+  process.exitCode = streams.exitCode(code);
 });
 
 main(process.argv.slice(2)).then(
@@ -17,7 +16,7 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 2000).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`peng: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    streams.writeStderr(`peng: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -40,9 +40,10 @@ export interface OutputsContext {
 export async function openOutputs(config: PengConfig, stdio: RunStdio, context: OutputsContext): Promise<Outputs> {
   const { log } = stdio;
   const sinks: Sink[] = [];
-  if (config.verbose >= 1) sinks.push(createConsoleSink({ verbose: config.verbose, out: stdio.console, linePrefix: stdio.consolePrefix }));
+  const warn = (message: string): void => log.warn(message);
+  if (config.verbose >= 1) sinks.push(createConsoleSink({ verbose: config.verbose, out: stdio.console, linePrefix: stdio.consolePrefix, warn }));
   if (config.export !== '') sinks.push(createCsvSink(config.export));
-  if (config.json) sinks.push(createJsonSink(process.stdout));
+  if (config.json) sinks.push(createJsonSink(process.stdout, { warn }));
   if (config.lineProtocol) {
     const { createLineProtocolSink } = await import('../sinks/line-protocol-sink.js');
     sinks.push(createLineProtocolSink({ log }));

@@ -1,5 +1,6 @@
 import type { PengConfig } from '../config/peng-config.js';
 import { createLogger, type Logger } from '../log.js';
+import { stdStreamGuard } from './std-stream-guard.js';
 
 /** Where a run writes what: the one place that decides stdout, stderr and Telegraf's prefixes. */
 export interface RunStdio {
@@ -15,8 +16,12 @@ export interface RunStdio {
 
 export function runStdio(config: Pick<PengConfig, 'json' | 'lineProtocol' | 'debug'>): RunStdio {
   const dataOnStdout = config.json || config.lineProtocol;
+  const guard = stdStreamGuard();
+  // Under the guard a failed stderr is not written again; without it (library use) plain stderr.
+  const log = createLogger({ telegraf: config.lineProtocol, debug: config.debug, ...(guard ? { write: (text: string) => guard.writeStderr(text) } : {}) });
+  guard?.useLogger(log);
   return {
-    log: createLogger({ telegraf: config.lineProtocol, debug: config.debug }),
+    log,
     dataOnStdout,
     console: dataOnStdout ? process.stderr : process.stdout,
     consolePrefix: config.lineProtocol ? 'I! ' : '',

@@ -1,7 +1,8 @@
 import type { Logger } from '../log.js';
 import { watchStdinClose } from './stdin-close.js';
+import { stdStreamGuard } from './std-stream-guard.js';
 
-/** A run's stop requests: the first SIGINT/SIGTERM (or stdin closing) aborts `signal`; a second signal exits at once. */
+/** A run's stop requests: the first SIGINT/SIGTERM (or stdin or stdout closing) aborts `signal`; a second signal exits at once. */
 export interface StopRequests {
   readonly signal: AbortSignal;
   /** What asked to stop ('SIGTERM', 'stdin closed'), once it has. */
@@ -41,6 +42,8 @@ export function watchStopRequests(options: StopRequestOptions): StopRequests {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const stdinWatch = options.stdin ? watchStdinClose(() => stop('stdin closed')) : null;
+  // The reader of stdout left (`| head`): stop as on SIGTERM, so the other outputs still get flushed.
+  const unwatchStdout = stdStreamGuard()?.onStdoutGone(() => stop('stdout was closed by its reader'));
   return {
     signal: controller.signal,
     get reason() {
@@ -51,6 +54,7 @@ export function watchStopRequests(options: StopRequestOptions): StopRequests {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       stdinWatch?.disarm();
+      unwatchStdout?.();
     },
   };
 }

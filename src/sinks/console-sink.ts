@@ -1,19 +1,28 @@
 import type { Direction, DirectionReport, WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
+import { TextOutput, type TextStream } from './text-output.js';
 
 export interface ConsoleSinkOptions {
   /** 1: the seed's two lines per window; 2: + per-bin entropies; 3: + bits set per bin. */
   verbose: number;
   /** Where the lines go: stdout normally, stderr when stdout carries --json or --lineProtocol. */
-  out: NodeJS.WritableStream;
+  out: TextStream;
   /** Put before every line: `I! ` under Telegraf, which reads unprefixed stderr lines as errors. */
   linePrefix?: string;
+  /** Most bytes left waiting for a slow reader; a window beyond is dropped whole and counted. */
+  maxBufferedBytes?: number;
+  /** Said once when the reader falls behind. */
+  warn?: (message: string) => void;
+  /** Longest wait in close() for the reader to take the last lines. */
+  closeTimeoutMs?: number;
 }
 
 /** The seed's console lines: `[<time>] [CLIENT] total entropy: 0.000000`, then `[SERVER]`. */
 export function createConsoleSink(options: ConsoleSinkOptions): Sink {
   const { verbose, out } = options;
   const prefix = options.linePrefix ?? '';
+  const streamName = out === process.stderr ? 'stderr' : 'stdout';
+  const output = new TextOutput(out, { streamName, maxBufferedBytes: options.maxBufferedBytes, warn: options.warn });
   return {
     name: 'console',
     write(report: WindowReport): void {
@@ -23,9 +32,12 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
         const c = report.capture;
         text += `[${time}] [CAPTURE] ${report.interface} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
       }
-      out.write(prefix === '' ? text : text.replace(/^(?=.)/gm, prefix));
+      output.write(prefix === '' ? text : text.replace(/^(?=.)/gm, prefix));
     },
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      await output.settle(options.closeTimeoutMs ?? 5_000);
+    },
+    lost: () => output.lost,
   };
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
 
@@ -6,23 +6,81 @@ export const CSV_HEADER = 'time,client,server\n';
 
 /**
  * The seed's CSV export (`time,client,server`), appended across runs with one header. The file is
- * opened at once, before privileges are dropped, and written through its descriptor.
+ * opened at once, before privileges are dropped, and written through its descriptor. Rows are written
+ * whole or not at all: a row the disk cannot take is cut back out, thrown (the fan-out counts it and says
+ * it once) and later rows are still tried.
  */
 export function createCsvSink(path: string): Sink {
   let fd: number;
   try {
-    fd = openSync(path, 'a');
+    // Read as well as append: the last byte tells whether an earlier run left a partial row.
+    fd = openSync(path, 'a+');
   } catch (err) {
     throw new Error(`cannot open CSV file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path and its permissions`);
   }
-  if (fstatSync(fd).size === 0) writeSync(fd, CSV_HEADER);
+  const file = new WholeRowFile(fd, path);
   return {
     name: 'csv',
     write(report: WindowReport): void {
-      writeSync(fd, `${report.end.toISOString()},${report.client.entropy},${report.server.entropy}\n`);
+      file.append(`${report.end.toISOString()},${report.client.entropy},${report.server.entropy}\n`);
     },
     async close(): Promise<void> {
       closeSync(fd);
     },
   };
+}
+
+/** An O_APPEND descriptor that takes whole rows only, starting a new line when the file ends mid-row. */
+class WholeRowFile {
+  /** Text owed before the next row: the header of a new file, or the newline a partial row lacks. */
+  private owed: string;
+
+  constructor(
+    private readonly fd: number,
+    private readonly path: string,
+  ) {
+    const size = fstatSync(fd).size;
+    this.owed = size === 0 ? CSV_HEADER : this.lastByte(size) === 0x0a ? '' : '\n';
+    // Written now so a run without windows still leaves a headed file; a full disk leaves it owed.
+    if (this.owed !== '' && this.tryAppend(this.owed) === null) this.owed = '';
+  }
+
+  /** Appends `row` (after anything owed) whole, or throws with the file as it was. */
+  append(row: string): void {
+    const text = this.owed + row;
+    const failure = this.tryAppend(text);
+    if (failure === null) {
+      this.owed = '';
+      return;
+    }
+    throw new Error(`cannot append a row to CSV file ${this.path} (${failure}); free space on its disk — the file keeps whole rows only and later rows are still tried`);
+  }
+
+  /** One write of the whole text; on a short write or error the file is cut back. Returns null or what failed. */
+  private tryAppend(text: string): string | null {
+    const bytes = Buffer.from(text);
+    let before: number;
+    let written: number;
+    try {
+      before = fstatSync(this.fd).size;
+      written = writeSync(this.fd, bytes);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    if (written === bytes.length) return null;
+    try {
+      ftruncateSync(this.fd, before);
+    } catch (err) {
+      // The partial row stays: the next row must begin on a line of its own.
+      this.owed = '\n';
+      return `wrote ${written} of ${bytes.length} bytes and could not cut them back: ${(err as Error).message}`;
+    }
+    return `wrote ${written} of ${bytes.length} bytes, cut back`;
+  }
+
+  private lastByte(size: number): number {
+    const byte = Buffer.alloc(1);
+    readSync(this.fd, byte, 0, 1, size - 1);
+    return byte[0]!;
+  }
 }

@@ -2,12 +2,10 @@ import type { WindowReport } from '../report/window-report.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
 import { windowToLine } from './line-protocol.js';
 import type { Sink } from './sink.js';
+import { TextOutput, type TextStream } from './text-output.js';
 
 /** The part of a writable stream the sink needs (process.stdout in production). */
-export interface LineOutput {
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
+export type LineOutput = TextStream;
 
 export interface LineProtocolSinkOptions {
   /** Where lines go; default process.stdout, which must carry nothing else. */
@@ -16,34 +14,32 @@ export interface LineProtocolSinkOptions {
   log?: Logger;
   /** Longest wait in close() for the output to take the last line. */
   closeTimeoutMs?: number;
+  /** Most bytes left waiting for a slow reader (Telegraf); a line beyond is dropped and counted. */
+  maxBufferedBytes?: number;
 }
 
 /**
  * Influx line protocol on stdout for Telegraf's `inputs.execd`: one line per window, written with one
- * `write()` as soon as the window closes, without a `host` tag (Telegraf adds its own).
+ * `write()` as soon as the window closes, without a `host` tag (Telegraf adds its own). A line the output
+ * fails to take (Telegraf gone, disk full) or that would wait beyond the bound is counted, never retried.
  */
 export class LineProtocolSink implements Sink {
   readonly name = 'line protocol (stdout)';
-  private readonly output: LineOutput;
+  private readonly output: TextOutput;
   private readonly log: RateLimitedLogger;
   private readonly closeTimeoutMs: number;
-  private broken: Error | null = null;
   private closed = false;
   private lines = 0;
-  /** Settles when the output has taken the last line. */
-  private lastWrite: Promise<void> = Promise.resolve();
   private skipped = 0;
-  private readonly onError = (error: Error): void => {
-    // Telegraf went away (EPIPE): stop writing instead of crashing on an unhandled 'error'.
-    if (!this.broken) this.log.error(`cannot write line protocol to stdout: ${error.message}; no more lines will be written`);
-    this.broken = error;
-  };
 
   constructor(options: LineProtocolSinkOptions = {}) {
-    this.output = options.output ?? process.stdout;
     this.log = rateLimited(options.log ?? silentLogger, { burst: 5, intervalMs: 60_000 });
+    this.output = new TextOutput(options.output ?? process.stdout, {
+      streamName: 'stdout',
+      maxBufferedBytes: options.maxBufferedBytes,
+      warn: (message) => this.log.warn(message),
+    });
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
-    this.output.on('error', this.onError);
   }
 
   /** Lines handed to the output. */
@@ -51,13 +47,13 @@ export class LineProtocolSink implements Sink {
     return this.lines;
   }
 
-  /** Windows that could not be written (time out of range, output broken). */
+  /** Windows that could not be written (time out of range, output failed or too far behind). */
   get skippedWindows(): number {
-    return this.skipped;
+    return this.skipped + this.output.lost;
   }
 
   write(report: WindowReport): void {
-    if (this.closed || this.broken) {
+    if (this.closed) {
       this.skipped++;
       return;
     }
@@ -69,8 +65,7 @@ export class LineProtocolSink implements Sink {
       this.log.warn(`window ${describe(report)} skipped: ${(error as Error).message}`);
       return;
     }
-    this.lastWrite = new Promise<void>((resolve) => this.output.write(line + '\n', () => resolve()));
-    this.lines++;
+    if (this.output.write(line + '\n')) this.lines++;
   }
 
   /** Waits (bounded) until the output has taken every line. */
@@ -78,16 +73,13 @@ export class LineProtocolSink implements Sink {
     if (this.closed) return;
     this.closed = true;
     this.log.flushSuppressed();
-    if (!this.broken) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.closeTimeoutMs);
-        timer.unref();
-      });
-      await Promise.race([this.lastWrite, timeout]);
-      clearTimeout(timer);
-    }
-    // The error listener stays: a late EPIPE after close must not crash the process either.
+    await this.output.settle(this.closeTimeoutMs);
+    // The output's error listener stays: a late EPIPE after close must not crash the process either.
+  }
+
+  /** Windows not delivered; read after close(). */
+  lost(): number {
+    return this.skippedWindows;
   }
 }
 

@@ -15,14 +15,17 @@ export function pengTestEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs the compiled CLI to completion with a time bound; the environment is cleared of PENG_* settings. */
-export function runPeng(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): PengRun {
+export function runPeng(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; /** A descriptor for stdout (e.g. /dev/full) instead of a pipe. */ stdoutFd?: number; stderrFd?: number } = {},
+): PengRun {
   const env = pengTestEnv();
   const result = spawnSync(process.execPath, [pengBin, ...args], {
     env: { ...env, ...options.env },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdoutFd ?? 'pipe', options.stderrFd ?? 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
