@@ -8,10 +8,13 @@ import { logSelfMetrics, selfMetricsOf, type SelfMetricSources } from './self-me
 import type { RunStdio } from './stdio.js';
 import { watchStopRequests } from './stop-requests.js';
 
+/** Exit status of a replay whose input was damaged and read only up to the damage (documented in the README). */
+export const EXIT_REPLAY_INCOMPLETE = 3;
+
 /**
  * `peng replay FILE`: windows follow packet time from the first frame, every window (empty ones included)
  * goes to the outputs, and the last one is reported at end of file. Resolves to the exit code: 1 when
- * interrupted or when an output lost data.
+ * interrupted or when an output lost data, else 3 when damage stopped reading before the end of the input.
  */
 export async function runReplay(file: string, config: PengConfig, stdio: RunStdio): Promise<number> {
   const { log } = stdio;
@@ -26,7 +29,7 @@ export async function runReplay(file: string, config: PengConfig, stdio: RunStdi
   let lost: number;
   try {
     summary = await readCaptureFile(file, windows, { onProblem: (message) => log.warn(`${file}: ${message}`), signal: stop.signal });
-    windows.finish(summary.interrupted);
+    windows.finish(summary.interrupted || summary.stoppedEarly !== null); // the window at the cut lacks what came after it
   } finally {
     lost = await outputs.close();
     stop.dispose();
@@ -39,5 +42,9 @@ export async function runReplay(file: string, config: PengConfig, stdio: RunStdi
     log.error(`replay of ${file} interrupted after ${summary.frames} frames; the windows so far were reported`);
     return 1;
   }
-  return lost > 0 ? 1 : 0;
+  if (summary.stoppedEarly !== null) {
+    log.error(`replay of ${file} incomplete: reading stopped at the ${summary.stoppedEarly} after ${summary.frames} frames; the windows before it were reported`);
+  }
+  if (lost > 0) return 1;
+  return summary.stoppedEarly !== null ? EXIT_REPLAY_INCOMPLETE : 0;
 }

@@ -158,14 +158,15 @@ test('--help and --version go to stdout and exit 0', () => {
   assert.match(version.stdout, /^peng \d+\.\d+\.\d+/);
 });
 
-test('a damaged capture still reports the windows before the damage, and says what was wrong once', () => {
+test('a damaged capture still reports the windows before the damage, says what was wrong once, and exits 3 (incomplete)', () => {
   const bytes = readFileSync(capture);
   const cut = join(dir, 'cut.pcap');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 30));
   const run = runPeng(['replay', cut, '-timeFrame', '10s', '-json', '-verbose', '0', '-localAddresses', LOCAL]);
-  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.code, 3, run.stderr);
   const windows = windowsOf(run.stdout);
   assert.equal(windows.length, 1);
   assert.ok(Math.abs(windows[0]!.server.entropy - 0.43590558771) < 1e-9);
-  assert.equal((run.stderr.match(/truncated/g) ?? []).length, 1, run.stderr);
+  assert.equal((run.stderr.match(/truncated last record at byte/g) ?? []).length, 1, run.stderr);
+  assert.match(run.stderr, /replay of \S+ incomplete: reading stopped at the truncated last record after \d+ frames/);
 });

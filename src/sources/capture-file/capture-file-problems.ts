@@ -12,6 +12,8 @@ interface ProblemKind {
 export class CaptureFileProblems {
   /** Damaged or skipped records and blocks, all kinds together. */
   total = 0;
+  /** The kind of damage that stopped reading before the end of the input, if any did. */
+  stoppedBy: string | null = null;
   private readonly kinds = new Map<string, ProblemKind>();
 
   /** Counts one problem of `kind` at byte `offset` of the (uncompressed) capture stream. */
@@ -20,6 +22,18 @@ export class CaptureFileProblems {
     const known = this.kinds.get(kind);
     if (known) known.count++;
     else this.kinds.set(kind, { count: 1, offset, detail });
+  }
+
+  /** Counts damage after which nothing more can be read; the first such kind is the replay's stop reason. */
+  stop(kind: string, offset: number, detail: string): void {
+    this.add(kind, offset, detail === '' ? 'reading stopped there' : `${detail}; reading stopped there`);
+    this.stoppedBy ??= kind;
+  }
+
+  /** Counts an input that ends inside a record: it was read to its end, but its end came too early. */
+  cutShort(kind: string, offset: number, detail: string): void {
+    this.add(kind, offset, detail);
+    this.stoppedBy ??= kind;
   }
 
   /** How many problems of `kind` were counted. */

@@ -96,10 +96,11 @@ export class CaptureFileReader {
       this.commit(0);
       if (this.stopped) return;
     }
+    // The input ended before its last record did: what came after the cut is missing, so the replay is incomplete.
     if (this.discard > 0) {
-      this.problems.add('truncated last record', this.base, `a skipped block lacks its last ${this.discard} bytes`);
+      this.problems.cutShort('truncated last record', this.base, `a skipped block lacks its last ${this.discard} bytes`);
     } else if (this.filled > 0) {
-      this.problems.add('truncated last record', this.base, `${this.filled} of ${this.parser!.needed} bytes present`);
+      this.problems.cutShort('truncated last record', this.base, `${this.filled} of ${this.parser!.needed} bytes present`);
     }
   }
 
@@ -123,7 +124,7 @@ export class CaptureFileReader {
   private grow(needed: number): void {
     if (needed > MAX_RECORD_LENGTH) {
       // Parsers refuse such lengths themselves; this guards the memory bound if one ever does not.
-      this.problems.add('absurd record length', this.base, `${needed} bytes claimed; reading stopped there`);
+      this.problems.stop('absurd record length', this.base, `${needed} bytes claimed`);
       this.stopped = true;
       return;
     }

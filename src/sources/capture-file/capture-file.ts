@@ -1,14 +1,19 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { CaptureFileError } from './capture-file-error.js';
+import { closeSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { CaptureFormat } from './capture-file-format.js';
 import { CaptureFileProblems } from './capture-file-problems.js';
 import { CaptureFileReader } from './capture-file-reader.js';
+import { describe, openCaptureInput, unreadable } from './capture-input.js';
+import { forEachChunk, type ReadRun } from './read-run.js';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
+import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './gzip-header.js';
 import { CaptureProgress } from './progress.js';
 
 export { CaptureFileError, type CaptureFileErrorCode } from './capture-file-error.js';
 
 export interface CaptureFileSummary {
-  format: 'pcap' | 'pcapng';
+  /** null only when the caller's signal came before the file header did. */
+  format: CaptureFormat | null;
   compressed: boolean;
   /** Frames delivered to the consumer. */
   frames: number;
@@ -18,6 +23,12 @@ export interface CaptureFileSummary {
   problems: number;
   /** Reading was stopped by the caller's signal before the end of the file. */
   interrupted: boolean;
+  /**
+   * The kind of damage that stopped reading before the end of the capture (an absurd record length, a
+   * truncated record or gzip stream, a read error...), or null when it was read to its end. Damage that
+   * was skipped with reading going on (unknown blocks, counted records) leaves this null.
+   */
+  stoppedEarly: string | null;
 }
 
 export interface ReadCaptureFileOptions {
@@ -27,15 +38,13 @@ export interface ReadCaptureFileOptions {
   progress?: boolean;
   /** Working buffer size in bytes (default 1 MiB); tests use small ones to split records across reads. */
   chunkSize?: number;
-  /** Stops reading at the next chunk (Ctrl-C during a long replay); frames so far stay delivered. */
+  /** Stops reading at the next chunk, or at once while waiting on a pipe; frames so far stay delivered. */
   signal?: AbortSignal;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
 /** Plain reads yield to the event loop this often, so signals and timers still run during a long replay. */
 const YIELD_EVERY_BYTES = 32 << 20;
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
 
 /**
  * Streams every frame of a pcap or pcapng file, optionally gzip-compressed, into
@@ -49,167 +58,120 @@ export async function readCaptureFile(
 ): Promise<CaptureFileSummary> {
   const problems = new CaptureFileProblems();
   const reader = new CaptureFileReader(path, consumer, problems, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  const fd = openCapture(path);
-  let size: number;
-  let head: Buffer;
-  try {
-    size = sizeOf(fd, path);
-    head = readHead(fd, path);
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-  const compressed = head.length === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
-  const progress = (options.progress ?? process.stderr.isTTY === true) ? new CaptureProgress(size) : null;
-  let interrupted = false;
+  const input = openCaptureInput(path);
+  const run: ReadRun = { input, path, reader, problems, progress: null, interrupted: options.signal?.aborted === true, closed: false };
   const stop = (): void => {
-    interrupted = true;
-    reader.stopped = true; // both read loops check it between chunks
+    run.interrupted = true;
+    reader.stopped = true; // every read loop checks it between chunks
+    if (input.kind === 'stream') input.stream.destroy(); // ends a read that waits for a writer
   };
   options.signal?.addEventListener('abort', stop);
+  let compressed = false;
   try {
-    // Reads go on from where the sniffing stopped, so pipes (`<(zcat f)`, /dev/stdin) work as well as files.
-    if (compressed) await readCompressed(fd, head, path, reader, problems, progress);
-    else await readPlain(fd, head, path, reader, problems, progress);
-    reader.end();
+    const head = run.interrupted ? Buffer.alloc(0) : await readHead(run);
+    compressed = head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+    if ((options.progress ?? process.stderr.isTTY === true) && !run.interrupted) {
+      run.progress = new CaptureProgress(input.kind === 'file' ? input.size : 0);
+    }
+    if (!run.interrupted) {
+      // Reads go on from where the sniffing stopped, so pipes (`<(zcat f)`, /dev/stdin) work as well as files.
+      if (compressed) await (await import('./read-compressed.js')).readCompressed(run, head);
+      else if (input.kind === 'file') await readPlainFile(run, input.fd, head);
+      else await readPlainStream(run, input.stream, head);
+    }
+    if (!run.interrupted) reader.end();
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    progress?.finish();
+    run.progress?.finish();
+    closeInput(run);
   }
   if (options.onProblem) for (const message of problems.messages()) options.onProblem(message);
-  return { format: reader.format!, compressed, frames: reader.frames, bytes: reader.bytes, problems: problems.total, interrupted };
+  return {
+    format: reader.format,
+    compressed,
+    frames: reader.frames,
+    bytes: reader.bytes,
+    problems: problems.total,
+    interrupted: run.interrupted,
+    stoppedEarly: problems.stoppedBy,
+  };
 }
 
 /** Reads straight into the reader's buffer: no copy between the file and the consumer. */
-async function readPlain(
-  fd: number,
-  head: Buffer,
-  path: string,
-  reader: CaptureFileReader,
-  problems: CaptureFileProblems,
-  progress: CaptureProgress | null,
-): Promise<void> {
-  try {
-    reader.buffer.set(head, 0);
-    let position = head.length;
-    reader.commit(head.length);
-    let sinceYield = 0;
-    while (!reader.stopped) {
-      let n: number;
-      try {
-        n = readSync(fd, reader.buffer, reader.filled, reader.room, null);
-      } catch (error) {
-        if (reader.format === null) throw unreadable(path, error);
-        problems.add('read error', position, `${describe(error)}; reading stopped there`);
-        reader.stopped = true;
-        return;
-      }
-      if (n === 0) return;
-      position += n;
-      reader.commit(n);
-      progress?.update(reader.frames, position);
-      sinceYield += n;
-      if (sinceYield >= YIELD_EVERY_BYTES) {
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+async function readPlainFile(run: ReadRun, fd: number, head: Buffer): Promise<void> {
+  const { reader, problems, progress } = run;
+  reader.buffer.set(head, 0);
+  let position = head.length;
+  reader.commit(head.length);
+  let sinceYield = 0;
+  while (!reader.stopped) {
+    let n: number;
+    try {
+      n = readSync(fd, reader.buffer, reader.filled, reader.room, null);
+    } catch (error) {
+      if (reader.format === null) throw unreadable(run.path, error);
+      problems.stop('read error', position, describe(error));
+      reader.stopped = true;
+      return;
     }
-  } finally {
-    closeSync(fd);
+    if (n === 0) return;
+    position += n;
+    reader.commit(n);
+    progress?.update(reader.frames, position);
+    sinceYield += n;
+    if (sinceYield >= YIELD_EVERY_BYTES) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 
-/** Inflates as a stream; damage in the compressed data ends reading with the frames so far kept. */
-async function readCompressed(
-  fd: number,
-  head: Buffer,
-  path: string,
-  reader: CaptureFileReader,
-  problems: CaptureFileProblems,
-  progress: CaptureProgress | null,
-): Promise<void> {
-  // zlib is loaded only for compressed captures: it costs start-up time every plain replay would pay.
-  const { createGunzip } = await import('node:zlib');
-  // The stream owns the descriptor from here and closes it however reading ends.
-  const input = createReadStream('', { fd, highWaterMark: DEFAULT_CHUNK_SIZE });
-  const inflated = createGunzip({ chunkSize: 256 * 1024 });
-  input.on('error', (error) => inflated.destroy(error));
-  inflated.write(head);
-  input.pipe(inflated);
-  try {
-    for await (const chunk of inflated as AsyncIterable<Buffer>) {
-      reader.append(chunk);
-      progress?.update(reader.frames, head.length + input.bytesRead);
-      if (reader.stopped) break;
-    }
-  } catch (error) {
-    if (error instanceof CaptureFileError || !isStreamError(error)) throw error;
-    if (reader.format === null) {
-      if (isZlibError(error)) {
-        throw new CaptureFileError('not-a-capture', `capture file ${path} is gzip-compressed but cannot be inflated (${describe(error)})`);
+/** A pipe or device: chunks as they arrive, copied into the reader's buffer. */
+async function readPlainStream(run: ReadRun, stream: Readable, head: Buffer): Promise<void> {
+  const { reader } = run;
+  reader.append(head);
+  await forEachChunk(run, stream, (chunk) => {
+    reader.append(chunk);
+    run.progress?.update(reader.frames, reader.position);
+  });
+}
+
+/** The first two bytes (more from a pipe's first chunk; fewer only at the end of the input). */
+async function readHead(run: ReadRun): Promise<Buffer> {
+  const { input, path } = run;
+  if (input.kind === 'file') {
+    const head = Buffer.alloc(2);
+    let n = 0;
+    try {
+      while (n < 2) {
+        const got = readSync(input.fd, head, n, 2 - n, null);
+        if (got === 0) break;
+        n += got;
       }
+    } catch (error) {
       throw unreadable(path, error);
     }
-    const kind = isZlibError(error) ? 'damaged compressed data' : 'read error';
-    problems.add(kind, reader.position, `${describe(error)}; reading stopped there`);
-    reader.stopped = true;
-  } finally {
-    input.destroy();
-    inflated.destroy();
+    return head.subarray(0, n);
   }
-}
-
-function openCapture(path: string): number {
+  const chunks: Buffer[] = [];
+  let length = 0;
   try {
-    return openSync(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') throw new CaptureFileError('not-found', `capture file ${path} not found`);
-    throw unreadable(path, error);
-  }
-}
-
-/** File size for the progress percentage; 0 for pipes and devices. Directories are refused. */
-function sizeOf(fd: number, path: string): number {
-  const stat = fstatSync(fd);
-  if (stat.isDirectory()) throw new CaptureFileError('unreadable', `capture file ${path} is a directory`);
-  return stat.isFile() ? stat.size : 0;
-}
-
-/** The first two bytes (fewer only at end of file), read sequentially so that a pipe loses nothing. */
-function readHead(fd: number, path: string): Buffer {
-  const head = Buffer.alloc(2);
-  let n = 0;
-  try {
-    while (n < 2) {
-      const got = readSync(fd, head, n, 2 - n, null);
-      if (got === 0) break;
-      n += got;
+    // The stream stays open after the head: the read loop goes on from there.
+    for await (const chunk of input.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= 2) break;
     }
   } catch (error) {
+    if (run.interrupted) return Buffer.alloc(0);
     throw unreadable(path, error);
   }
-  return head.subarray(0, n);
+  return Buffer.concat(chunks);
 }
 
-function unreadable(path: string, error: unknown): CaptureFileError {
-  return new CaptureFileError('unreadable', `capture file ${path} cannot be read (${describe(error)})`);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
-function isZlibError(error: unknown): boolean {
-  return errorCode(error)?.startsWith('Z_') === true;
-}
-
-/** Errors raised by the file or inflate streams, as opposed to a consumer's own bug. */
-function isStreamError(error: unknown): boolean {
-  return isZlibError(error) || (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string');
-}
-
-function describe(error: unknown): string {
-  const code = errorCode(error);
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+function closeInput(run: ReadRun): void {
+  if (run.closed) return;
+  run.closed = true;
+  if (run.input.kind === 'file') closeSync(run.input.fd);
+  else run.input.stream.destroy();
 }

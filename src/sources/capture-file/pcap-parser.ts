@@ -69,7 +69,7 @@ export class PcapParser implements RecordParser {
       const capturedLength = view.getUint32(pos + 8, littleEndian);
       if (capturedLength > MAX_FRAME_LENGTH) {
         // No resync: pcap records have no marker, so anything after a damaged length is guesswork.
-        this.problems.add('absurd record length', base + pos, `${capturedLength} bytes claimed; reading stopped there`);
+        this.problems.stop('absurd record length', base + pos, `${capturedLength} bytes claimed`);
         this.stopped = true;
         break;
       }

@@ -201,7 +201,7 @@ export class PcapngParser implements RecordParser {
   }
 
   private stop(kind: string, offset: number, detail: string): void {
-    this.problems.add(kind, offset, `${detail}; reading stopped there`);
+    this.problems.stop(kind, offset, detail);
     this.stopped = true;
   }
 }

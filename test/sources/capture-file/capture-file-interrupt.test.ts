@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { readCaptureFile } from '../../../src/sources/capture-file/capture-file.js';
 import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
 import { pcapFile } from '../../support/pcap-writer.js';
+import { run } from '../../support/netns.js';
 
 test('an abort signal stops reading between chunks: frames so far delivered, the rest not, no damage reported', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'peng-abort-'));
@@ -37,6 +38,24 @@ test('an abort signal stops reading between chunks: frames so far delivered, the
     }
     const whole = await readCaptureFile(plain, { onFrame() {} }, { signal: new AbortController().signal, progress: false });
     assert.deepEqual([whole.interrupted, whole.frames], [false, 20_000]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an abort signal ends a read waiting on a FIFO with no writer at once: interrupted, nothing delivered, nothing left open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peng-abort-fifo-'));
+  try {
+    const fifo = join(dir, 'no-writer');
+    await run(null, 'mkfifo', [fifo]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = performance.now();
+    const problems: string[] = [];
+    const summary = await readCaptureFile(fifo, { onFrame: () => assert.fail('no frame') }, { signal: controller.signal, onProblem: (m) => problems.push(m), progress: false });
+    assert.ok(performance.now() - started < 2_000, 'returned soon after the abort');
+    assert.deepEqual([summary.interrupted, summary.frames, summary.stoppedEarly, summary.format], [true, 0, null, null]);
+    assert.deepEqual(problems, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -73,7 +73,7 @@ test('pcap in both byte orders, micro- and nanosecond magic and the modified for
     const capture = craftPcap(variant, specs(variant.nanoseconds));
     const { summary, frames, messages } = await read(capture.bytes);
     assertFrames(frames, capture.frames);
-    assert.deepEqual(summary, { format: 'pcap', compressed: false, frames: sizes.length, bytes: totalBytes(capture), problems: 0, interrupted: false });
+    assert.deepEqual(summary, { format: 'pcap', compressed: false, frames: sizes.length, bytes: totalBytes(capture), problems: 0, interrupted: false, stoppedEarly: null });
     assert.deepEqual(messages, []);
   }
   // Nanosecond fractions are kept below the microsecond.
@@ -107,7 +107,7 @@ test('pcapng sections in both byte orders, interfaces with their own link types,
   const capture = multiInterfacePcapng();
   const { summary, frames, messages } = await read(capture.bytes);
   assertFrames(frames, capture.frames, 0.5); // nanosecond stamps near 1.7e15 µs: a double holds quarter microseconds
-  assert.deepEqual(summary, { format: 'pcapng', compressed: false, frames: 18, bytes: totalBytes(capture), problems: 0, interrupted: false });
+  assert.deepEqual(summary, { format: 'pcapng', compressed: false, frames: 18, bytes: totalBytes(capture), problems: 0, interrupted: false, stoppedEarly: null });
   assert.deepEqual(messages, []);
   assert.deepEqual(new Set(frames.map((f) => f.linkType)), new Set([1, 101, 276, 0, 113]));
   // Microsecond interfaces are exact; the offset interface counts 2^-20 s units (here 9) plus 100 s.
