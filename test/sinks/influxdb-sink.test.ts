@@ -72,8 +72,8 @@ function windows(count: number, firstEndMs: number, iface = 'eth0'): WindowRepor
       endMs: firstEndMs + i * 60_000,
       clientEntropy: i % 3 === 0 ? 0 : 0.034310 + i / 1000,
       serverEntropy: i % 4 === 3 ? 2 : 0.43590558771 + i / 100,
-      clientSyn: i,
-      serverSyn: 1000 + i * 7,
+      clientSyns: i,
+      serverSyns: 1000 + i * 7,
     }),
   );
 }
