@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildRoot, pengBin, repoRoot } from '../test/support/paths.js';
+import { buildRoot, pengBin, repoRoot } from '../support/paths.js';
 
 /** Benchmark settings from the environment; BENCH_QUICK=1 is the light mode for development. */
 export interface BenchOptions {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultText, flagForms, helpText, optionsMarkdownTable } from '../../src/config/help.js';
 import { optionNames, schema } from '../../src/config/schema.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../support/paths.js';
 
 test('--help lists every option with its flag forms, env variable, default and documentation', () => {
   const help = helpText();

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { formats } from '../../src/config/formats.js';
 import { defaultConfig, loadConfig } from '../../src/config/load-config.js';
 import { optionNames, schema, type OptionName } from '../../src/config/schema.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../support/paths.js';
 
 interface ManifestOption {
   name: string;

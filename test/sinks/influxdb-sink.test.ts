@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { WindowReport } from '../../src/report/window-report.js';
 import { createLogger } from '../../src/log.js';
 import { createInfluxDbSink, influxServerUrl, type InfluxDbSink, type InfluxDbSinkOptions } from '../../src/sinks/influxdb-sink.js';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 import { windowReport } from '../support/reports.js';
 import { VictoriaMetrics, type ExportedSeries } from '../support/victoria-metrics.js';
 

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createLogger } from '../../src/log.js';
 import { windowToLine } from '../../src/sinks/line-protocol.js';
 import { createLineProtocolSink } from '../../src/sinks/line-protocol-sink.js';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 import { windowReport } from '../support/reports.js';
 
 /** A writable that records each write() call separately. */

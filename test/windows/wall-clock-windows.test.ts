@@ -5,7 +5,7 @@ import { LocalAddresses } from '../../src/net/local-addresses.js';
 import { WallClockWindows, wallClockConsumer, type WindowClock, type WindowTarget } from '../../src/windows/wall-clock-windows.js';
 import type { WindowReport } from '../../src/report/window-report.js';
 import { LinkType } from '../../src/packets/syn-record.js';
-import { tcpFrame } from '../support/frames.js';
+import { tcpFrame } from '../../support/frames.js';
 
 /**
  * A hand-driven clock: time moves only when the test says, and timers fire only from `advance`. Timers

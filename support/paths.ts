@@ -1,3 +1,4 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
