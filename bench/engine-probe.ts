@@ -6,7 +6,7 @@ import { LocalAddresses } from '../src/net/local-addresses.js';
 import { PortBitmap } from '../src/engine/index.js';
 import { decodeSyn } from '../src/packets/decode-syn.js';
 import { createSynRecord, DecodeResult } from '../src/packets/syn-record.js';
-import { Xorshift32 } from '../test/support/xorshift.js';
+import { Xorshift32 } from '../support/xorshift.js';
 import { filterSample, loadFrameSample, type FrameSample } from './frame-sample.js';
 import { median } from './measure.js';
 import { LOCAL_ADDRESSES } from './traffic-model.js';

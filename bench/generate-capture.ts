@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { repoRoot } from '../test/support/paths.js';
+import { pcapFile } from '../support/capture-writers.js';
+import { repoRoot } from '../support/paths.js';
 import { START_MICROS, TrafficModel } from './traffic-model.js';
 
 /**
@@ -68,7 +69,7 @@ async function generate(params: CaptureParams, base: string, log: (line: string)
   try {
     model = new TrafficModel(params.seed, params.frames, params.snaplen);
     const out = Buffer.allocUnsafe(CHUNK_BYTES);
-    let pos = writeGlobalHeader(out, params.snaplen);
+    let pos = pcapFile(LINKTYPE_ETHERNET, [], { snaplen: params.snaplen }).copy(out, 0);
     const frame = model.writer.frame;
     for (let i = 0; i < params.frames; i++) {
       model.next();
@@ -118,23 +119,8 @@ async function generate(params: CaptureParams, base: string, log: (line: string)
 export function ensureEmptyCapture(): string {
   mkdirSync(cacheDir, { recursive: true });
   const path = join(cacheDir, 'empty.pcap');
-  if (!existsSync(path)) {
-    const header = Buffer.alloc(24);
-    writeGlobalHeader(header, 262144);
-    writeFileSync(path, header);
-  }
+  if (!existsSync(path)) writeFileSync(path, pcapFile(LINKTYPE_ETHERNET, []));
   return path;
-}
-
-function writeGlobalHeader(out: Buffer, snaplen: number): number {
-  out.writeUInt32LE(0xa1b2c3d4, 0);
-  out.writeUInt16LE(2, 4);
-  out.writeUInt16LE(4, 6);
-  out.writeInt32LE(0, 8);
-  out.writeUInt32LE(0, 12);
-  out.writeUInt32LE(snaplen, 16);
-  out.writeUInt32LE(LINKTYPE_ETHERNET, 20);
-  return 24;
 }
 
 function writeAll(fd: number, buf: Buffer, length: number): number {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SYN_FILTER_TAGGED } from '../src/sources/live/bpf-filter.js';
-import { sleep, type Background, type NamespacePair } from '../test/support/netns.js';
+import { sleep, type Background, type NamespacePair } from '../support/netns.js';
 import { benchScript, type BenchOptions } from './options.js';
 
 /**

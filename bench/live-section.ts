@@ -1,4 +1,4 @@
-import { withNamespaces, type NamespacePair } from '../test/support/netns.js';
+import { withNamespaces, type NamespacePair } from '../support/netns.js';
 import { captureRun, SAME_BUFFER, type CaptureFigures, type CaptureRun, type CapturerKind, type CapturerSpec } from './live-capturers.js';
 import { ratio } from './measure.js';
 import type { BenchOptions } from './options.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildRoot, pengBin, repoRoot } from '../test/support/paths.js';
+import { buildRoot, pengBin } from '../support/paths.js';
 
 /** Benchmark settings from the environment; BENCH_QUICK=1 is the light mode for development. */
 export interface BenchOptions {
@@ -14,11 +14,19 @@ export interface BenchOptions {
   sections: readonly SectionId[];
   /** Run the live section (needs root); BENCH_LIVE=0 skips it. */
   live: boolean;
-  /** Where the JSON goes (BENCH_OUT; bench/results/latest.json, quick runs bench/cache/quick.json). */
-  out: string | null;
+  /**
+   * Where the JSON goes (BENCH_OUT; empty: nowhere). Unset: decided after the run, since only a complete run
+   * replaces bench/results/latest.json and BENCHMARKS.md; others go to bench/cache/ (see results-files.ts).
+   */
+  out: string | null | undefined;
+  /** Also render BENCHMARKS.md from this run into this file (BENCH_DOC), whatever kind of run it is. */
+  doc: string | null;
   pengBin: string;
   buildRoot: string;
 }
+
+/** The settings of a full run: the committed figures are measured with exactly these. */
+export const REFERENCE = { frames: 10_000_000, seed: 7, snaplen: 128, runs: 5 } as const;
 
 export const SECTION_IDS = ['replay', 'startup', 'engine', 'scaling', 'memory', 'live'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
@@ -34,14 +42,14 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
   }
   return {
     quick,
-    frames: int(env, 'BENCH_FRAMES', quick ? 500_000 : 10_000_000, 1000),
-    seed: int(env, 'BENCH_SEED', 7, 1),
-    snaplen: int(env, 'BENCH_SNAPLEN', 128, 96),
-    runs: int(env, 'BENCH_RUNS', quick ? 3 : 5, 1),
+    frames: int(env, 'BENCH_FRAMES', quick ? 500_000 : REFERENCE.frames, 1000),
+    seed: int(env, 'BENCH_SEED', REFERENCE.seed, 1),
+    snaplen: int(env, 'BENCH_SNAPLEN', REFERENCE.snaplen, 96),
+    runs: int(env, 'BENCH_RUNS', quick ? 3 : REFERENCE.runs, 1),
     sections: sections as SectionId[],
     live: env.BENCH_LIVE !== '0',
-    // Quick runs go to the git-ignored cache, so only a full run replaces the committed figures.
-    out: env.BENCH_OUT === '' ? null : (env.BENCH_OUT ?? join(repoRoot, 'bench', quick ? 'cache' : 'results', quick ? 'quick.json' : 'latest.json')),
+    out: env.BENCH_OUT === '' ? null : env.BENCH_OUT,
+    doc: env.BENCH_DOC === undefined || env.BENCH_DOC === '' ? null : env.BENCH_DOC,
     pengBin,
     buildRoot,
   };

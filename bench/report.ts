@@ -1,4 +1,5 @@
 /** What each benchmark section hands back: table rows for people, goals checked, raw data for the JSON. */
+import type { GeneratedCapture } from './generate-capture.js';
 
 export type Cell = string | number;
 export type Row = Record<string, Cell>;
@@ -18,6 +19,24 @@ export interface SectionResult {
   notes: string[];
   /** Raw figures (every run), kept in the JSON only. */
   data?: unknown;
+}
+
+/** The machine a run measured: CPU, memory, node, kernel, tcpdump, load at start. */
+export type MachineInfo = Record<string, string | number>;
+
+/** What a run writes as JSON (bench/results/latest.json) and BENCHMARKS.md is generated from. */
+export interface BenchRecord {
+  /** ISO time the run ended. */
+  date: string;
+  quick: boolean;
+  /** Every section ran and measured at the reference settings: only such a run may replace the committed figures. */
+  complete: boolean;
+  elapsedSeconds: number;
+  machine: MachineInfo;
+  /** The generated capture's description, without its local paths; null when no section needed one. */
+  capture: Omit<GeneratedCapture, 'pcap' | 'gzip'> | null;
+  options: { frames: number; seed: number; snaplen: number; runs: number };
+  sections: SectionResult[];
 }
 
 /** A plain-text table with a header line, columns padded to their widest cell. */
@@ -59,7 +78,7 @@ function textColumns(rows: readonly Row[], columns: readonly string[]): boolean[
   });
 }
 
-function formatCell(value: Cell | undefined): string {
+export function formatCell(value: Cell | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
   if (!Number.isFinite(value)) return String(value);
@@ -71,22 +90,32 @@ export function goal(name: string, target: string, measured: string, met: boolea
   return { name, target, measured, met };
 }
 
-/** The same report as Markdown, for BENCHMARKS.md. */
-export function renderMarkdown(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number, date: Date): string {
+/** The run in one sentence: when, on what, how long. */
+export function runLine(info: MachineInfo, elapsedSeconds: number, date: Date): string {
+  return `Run ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.nproc} x ${info.cpuModel}, ${info.memoryGiB} GiB, node ${info.node}, Linux ${info.kernel}, ${info.tcpdump}; load average ${info.loadAverageAtStart} at start; ${elapsedSeconds} s in all.`;
+}
+
+/** Every section's table and notes, then the goals, as Markdown (level-3 headings). */
+export function markdownTables(results: readonly SectionResult[]): string {
   const out: string[] = [];
-  out.push(`Run ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.nproc} x ${info.cpuModel}, ${info.memoryGiB} GiB, node ${info.node}, Linux ${info.kernel}, ${info.tcpdump}; load average ${info.loadAverageAtStart} at start; ${elapsedSeconds} s in all.`);
   for (const r of results) {
-    out.push('', `### ${r.title}`, '', formatMarkdown(r.rows));
+    out.push(`### ${r.title}`, '', formatMarkdown(r.rows));
     // Notes mention /proc/<pid>/...: angle brackets would read as HTML tags.
     if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `- ${n.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`));
+    out.push('');
   }
-  out.push('', '### Goals', '');
+  out.push('### Goals', '');
   out.push(formatMarkdown(results.flatMap((r) => r.goals.map((g) => ({ goal: g.name, target: g.target, measured: g.measured, met: g.met ? 'yes' : '**no**' })))));
   return out.join('\n') + '\n';
 }
 
+/** The run line and the tables as Markdown, next to a quick or partial run's JSON. */
+export function renderMarkdown(results: readonly SectionResult[], info: MachineInfo, elapsedSeconds: number, date: Date): string {
+  return `${runLine(info, elapsedSeconds, date)}\n\n${markdownTables(results)}`;
+}
+
 /** The report as plain-text tables, for the terminal. */
-export function render(results: readonly SectionResult[], info: Record<string, string | number>, elapsedSeconds: number, date: Date): string {
+export function render(results: readonly SectionResult[], info: MachineInfo, elapsedSeconds: number, date: Date): string {
   const out: string[] = [];
   out.push(`Peng benchmarks, ${date.toISOString().slice(0, 10)}: ${info.nproc} x ${info.cpuModel}, node ${info.node}, ${elapsedSeconds} s in all`);
   for (const r of results) {

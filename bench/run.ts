@@ -1,19 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { dirname } from 'node:path';
 import { engineSection, scalingSection } from './engine-section.js';
 import { ensureCapture, type GeneratedCapture } from './generate-capture.js';
 import { liveSection } from './live-section.js';
 import { memorySection } from './memory-section.js';
 import { readOptions, type BenchOptions, type SectionId } from './options.js';
 import { replaySection } from './replay-section.js';
-import { render, renderMarkdown, type SectionResult } from './report.js';
+import { render, type BenchRecord, type MachineInfo, type SectionResult } from './report.js';
+import { isComplete, writeResults } from './results-files.js';
 import { startupSection } from './startup-section.js';
 
 /**
  * `npm run bench`: every section of issue 7 in one bounded run, each figure next to a baseline measured
- * in the same run. Prints the tables on stdout (progress on stderr) and writes bench/results/latest.json.
+ * in the same run. Prints the tables on stdout (progress on stderr); a complete run writes
+ * bench/results/latest.json and regenerates BENCHMARKS.md from it (results-files.ts).
  * BENCH_QUICK=1 for a light run while developing; see options.ts for the other knobs.
  */
 
@@ -37,7 +37,7 @@ async function runSection(id: SectionId, o: BenchOptions, capture: () => Promise
   }
 }
 
-function machine(): Record<string, string | number> {
+function machine(): MachineInfo {
   const cpu = cpus();
   return {
     nproc: cpu.length,
@@ -80,15 +80,18 @@ async function main(): Promise<number> {
   const elapsedSeconds = Math.round((Date.now() - started) / 1000);
   const date = new Date();
   process.stdout.write(render(results, info, elapsedSeconds, date));
-  if (o.out !== null) {
-    mkdirSync(dirname(o.out), { recursive: true });
-    const capt = made.capture === null ? null : await made.capture;
-    const json = { date: date.toISOString(), quick: o.quick, elapsedSeconds, machine: info, capture: capt === null ? null : { ...capt, pcap: undefined, gzip: undefined }, options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs }, sections: results };
-    writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
-    const markdown = o.out.replace(/\.json$/, '.md');
-    writeFileSync(markdown, renderMarkdown(results, info, elapsedSeconds, date));
-    log(`wrote ${o.out} and ${markdown}`);
-  }
+  const capt = made.capture === null ? null : await made.capture.catch(() => null);
+  const record: BenchRecord = {
+    date: date.toISOString(),
+    quick: o.quick,
+    complete: failed === 0 && isComplete(o, results),
+    elapsedSeconds,
+    machine: info,
+    capture: capt === null ? null : { params: capt.params, frames: capt.frames, synFrames: capt.synFrames, pcapBytes: capt.pcapBytes, spanSeconds: capt.spanSeconds },
+    options: { frames: o.frames, seed: o.seed, snaplen: o.snaplen, runs: o.runs },
+    sections: results,
+  };
+  if (!writeResults(record, o, log)) failed++;
   return failed > 0 ? 1 : 0;
 }
 

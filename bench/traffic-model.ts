@@ -1,4 +1,4 @@
-import { Xorshift32 } from '../test/support/xorshift.js';
+import { Xorshift32 } from '../support/xorshift.js';
 import { FrameWriter, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Endpoints } from './frame-writer.js';
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { repoRoot } from './support/paths.js';
+import { repoRoot } from '../support/paths.js';
 
 /**
  * The rooms of src/ and what each may import (besides itself and Node's built-ins). Rooms low in the list

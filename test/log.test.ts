@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger, formatLogLines, LogRateLimit, rateLimited } from '../src/log.js';
-import { buildRoot } from './support/paths.js';
+import { buildRoot } from '../support/paths.js';
 
 function collect(options: { telegraf?: boolean; debug?: boolean } = {}) {
   const out: string[] = [];

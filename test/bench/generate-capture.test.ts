@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { ensureCapture, type GeneratedCapture } from '../../bench/generate-capture.js';
 import { LOCAL_ADDRESSES } from '../../bench/traffic-model.js';
 import { SYN_FILTER_TAGGED } from '../../src/sources/live/bpf-filter.js';
-import { pengBin } from '../support/paths.js';
+import { pengBin } from '../../support/paths.js';
 
 const dirs: string[] = [];
 after(() => {

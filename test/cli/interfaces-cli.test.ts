@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, withNamespaces } from '../support/netns.js';
-import { pengBin } from '../support/paths.js';
+import { run, withNamespaces } from '../../support/netns.js';
+import { pengBin } from '../../support/paths.js';
 import { liveSkip } from '../sources/live/live-support.js';
 
 test('-interfaces lists every device with its state and addresses, down ones included', { skip: liveSkip, timeout: 60_000 }, async () => {

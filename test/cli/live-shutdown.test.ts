@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { withNamespaces, sleep } from '../support/netns.js';
-import { pengBin } from '../support/paths.js';
+import { withNamespaces, sleep } from '../../support/netns.js';
+import { pengBin } from '../../support/paths.js';
 import { liveSkip } from '../sources/live/live-support.js';
 
 interface Exit {

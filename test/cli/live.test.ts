@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { run, sleep, withNamespaces, type Background, type NamespacePair } from '../support/netns.js';
-import { pengBin } from '../support/paths.js';
+import { run, sleep, withNamespaces, type Background, type NamespacePair } from '../../support/netns.js';
+import { pengBin } from '../../support/paths.js';
 import { lookupAccount } from '../../src/run/privileges.js';
 import { liveSkip } from '../sources/live/live-support.js';
 

@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
-import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { pcapFile, DEFAULT_START_MICROS } from '../../support/capture-writers.js';
 import { runPeng } from '../support/run-peng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-cli-'));

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
-import { Background, run } from '../support/netns.js';
-import { pengBin } from '../support/paths.js';
-import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { Background, run } from '../../support/netns.js';
+import { pengBin } from '../../support/paths.js';
+import { pcapFile, DEFAULT_START_MICROS } from '../../support/capture-writers.js';
 import { pengTestEnv } from '../support/run-peng.js';
 
 // A replay from a FIFO waits on the event loop, never in a blocking open or read: a signal stops it at

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { craftPcap, PcapngWriter } from '../support/capture-writers.js';
-import { TcpFlags, tcpFrame } from '../support/frames.js';
+import { craftPcap, PcapngWriter } from '../../support/capture-writers.js';
+import { TcpFlags, tcpFrame } from '../../support/frames.js';
 import { runPeng } from '../support/run-peng.js';
 
 // Exit status 3: the input was damaged and reading stopped before its end; the windows before the damage

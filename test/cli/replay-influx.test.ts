@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
-import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
-import { pengBin } from '../support/paths.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { pcapFile, DEFAULT_START_MICROS } from '../../support/capture-writers.js';
+import { pengBin } from '../../support/paths.js';
 import { pengTestEnv } from '../support/run-peng.js';
 import { VictoriaMetrics } from '../support/victoria-metrics.js';
 

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
-import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { pcapFile, DEFAULT_START_MICROS } from '../../support/capture-writers.js';
 import { freePort } from '../support/free-port.js';
-import { pengBin } from '../support/paths.js';
+import { pengBin } from '../../support/paths.js';
 import { pengTestEnv } from '../support/run-peng.js';
 import { OtlpReceiver } from '../sinks/otel/otlp-receiver.js';
 

@@ -4,9 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { craftPcap } from '../support/capture-writers.js';
-import { TcpFlags, linkTypeOf, tcpFrame } from '../support/frames.js';
-import { pengBin } from '../support/paths.js';
+import { craftPcap } from '../../support/capture-writers.js';
+import { TcpFlags, linkTypeOf, tcpFrame } from '../../support/frames.js';
+import { pengBin } from '../../support/paths.js';
 import { pengTestEnv, runPeng } from '../support/run-peng.js';
 
 const root = process.getuid?.() === 0;

@@ -9,7 +9,7 @@ import { configFile, optionsTable, pluginOptions, runDocs } from '../../scripts/
 import { flagForms } from '../../src/config/help.js';
 import { defaultConfig, loadConfig } from '../../src/config/load-config.js';
 import { optionNames, schema } from '../../src/config/schema.js';
-import { buildRoot, repoRoot } from '../support/paths.js';
+import { buildRoot, repoRoot } from '../../support/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-docs-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-config-stdout-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { PacketTimeWindows } from '../../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../../src/net/local-addresses.js';
 import type { WindowReport } from '../../src/report/window-report.js';
 import { PortBitmap } from '../../src/engine/index.js';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
 
 const SECOND = 1_000_000;
 const LOCAL4 = '192.0.2.10';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
-import { run, sleep, withNamespaces } from '../support/netns.js';
-import { pengBin, repoRoot } from '../support/paths.js';
+import { run, sleep, withNamespaces } from '../../support/netns.js';
+import { pengBin, repoRoot } from '../../support/paths.js';
 import { liveSkip } from '../sources/live/live-support.js';
 
 const unitPath = join(repoRoot, 'examples', 'systemd', 'peng.service');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseIPv4, parseIPv6 } from '../../src/net/ip-text.js';
-import { Xorshift32 } from '../support/xorshift.js';
+import { Xorshift32 } from '../../support/xorshift.js';
 
 test('IPv4 and IPv6 forms parse to the expected integers', () => {
   assert.equal(parseIPv4('192.0.2.1'), 0xc0000201);

@@ -4,9 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
-import { pcapFile } from '../support/pcap-writer.js';
-import { repoRoot } from '../support/paths.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { pcapFile } from '../../support/capture-writers.js';
+import { repoRoot } from '../../support/paths.js';
 
 // What an operator does: pack, install globally (the capture addon builds), run the `peng` command.
 test('npm pack + npm install -g gives a working peng command with a lean package', { timeout: 300_000 }, () => {
@@ -19,7 +19,7 @@ test('npm pack + npm install -g gives a working peng command with a lean package
     const files = packed[0]!.files.map((f) => f.path);
     assert.ok(files.includes('dist/src/bin/peng.js'));
     assert.ok(files.includes('plugin.yaml') && files.includes('config/peng.yaml') && files.includes('README.md'));
-    for (const f of files) assert.doesNotMatch(f, /^(test|bench|src|dist\/test|dist\/bench)\/|\.map$|\.ts$(?<!\.d\.ts)/, `${f} does not belong in the package`);
+    for (const f of files) assert.doesNotMatch(f, /^(test|bench|support|src|dist\/test|dist\/bench|dist\/support)\/|\.map$|\.ts$(?<!\.d\.ts)/, `${f} does not belong in the package`);
 
     const prefix = join(dir, 'prefix');
     const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--allow-scripts=cap', join(dir, packed[0]!.filename)], { encoding: 'utf8', timeout: 240_000 });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSyn } from '../../src/packets/decode-syn.js';
 import { createSynRecord, DecodeResult, LinkType, type SynRecord } from '../../src/packets/syn-record.js';
-import { EtherType, LINUX_SYN_OPTIONS, TcpFlags, tcpFrame, type Framing, type Ipv4Spec, type Ipv6Spec, type LinkKind, type TcpSpec } from '../support/frames.js';
-import { Xorshift32 } from '../support/xorshift.js';
+import { EtherType, LINUX_SYN_OPTIONS, TcpFlags, tcpFrame, type Framing, type Ipv4Spec, type Ipv6Spec, type LinkKind, type TcpSpec } from '../../support/frames.js';
+import { Xorshift32 } from '../../support/xorshift.js';
 
 /**
  * Issue 4: a million random and mutated frames per link type, seeded so a failure replays exactly.

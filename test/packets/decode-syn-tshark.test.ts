@@ -9,9 +9,9 @@ import { createSynRecord, DecodeResult } from '../../src/packets/syn-record.js';
 import {
   EtherType, IpProtocol, LINUX_SYN_OPTIONS, TcpFlags, ethernetFrame, frameIp, ipv4Packet, ipv6Packet, linkTypeOf, sll2Frame,
   sllFrame, tcpFrame, tcpSegment, udpDatagram, type Framing, type Ipv6Extension, type LinkKind,
-} from '../support/frames.js';
-import { writePcap } from '../support/pcap-writer.js';
-import { Xorshift32 } from '../support/xorshift.js';
+} from '../../support/frames.js';
+import { writePcap } from '../../support/capture-writers.js';
+import { Xorshift32 } from '../../support/xorshift.js';
 
 /**
  * tshark is the independent oracle: the same frames, written to a pcap, read by Wireshark's dissectors.

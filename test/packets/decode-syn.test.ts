@@ -6,7 +6,7 @@ import {
   EtherType, IpProtocol, LINUX_SYN_OPTIONS, TcpFlags, ethernetFrame, frameIp, ipv4Number, ipv4Packet, ipv6Packet,
   ipv6Words, linkTypeOf, nullFrame, sllFrame, tcpFrame, tcpSegment, udpDatagram,
   type Framing, type Ipv6Extension, type LinkKind,
-} from '../support/frames.js';
+} from '../../support/frames.js';
 
 interface Decoded {
   result: DecodeResult;

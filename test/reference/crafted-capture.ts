@@ -1,5 +1,5 @@
-import { TcpFlags, ipv4Packet, tcpFrame, tcpSegment, frameIp } from '../support/frames.js';
-import { writePcap, type PcapRecord } from '../support/pcap-writer.js';
+import { TcpFlags, ipv4Packet, tcpFrame, tcpSegment, frameIp } from '../../support/frames.js';
+import { writePcap, type PcapRecord } from '../../support/capture-writers.js';
 
 /** Window length of the crafted capture. */
 export const CRAFTED_TIME_FRAME = '1s';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { run } from '../support/netns.js';
+import { run } from '../../support/netns.js';
 import { CRAFTED_LOCAL, CRAFTED_START, CRAFTED_TIME_FRAME, writeCraftedCapture } from './crafted-capture.js';
 import { referenceRuns, referenceScript, referenceWindows, type ReferenceWindow } from './reference.js';
 

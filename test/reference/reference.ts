@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { run } from '../support/netns.js';
-import { repoRoot } from '../support/paths.js';
+import { run } from '../../support/netns.js';
+import { repoRoot } from '../../support/paths.js';
 
 /** The independent Python reference (tshark + stdlib), kept in the source tree: it is not compiled. */
 export const referenceScript: string = join(repoRoot, 'test', 'reference', 'peng_reference.py');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { run, withNamespaces } from '../support/netns.js';
-import { buildRoot } from '../support/paths.js';
+import { run, withNamespaces } from '../../support/netns.js';
+import { buildRoot } from '../../support/paths.js';
 import { lookupAccount, parseEntry } from '../../src/run/privileges.js';
 import { liveSkip, startCapture, stopCapture, waitForFrames } from '../sources/live/live-support.js';
 

@@ -5,7 +5,7 @@ import { fstatSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { classifyStdin } from '../../src/run/stdin-close.js';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 
 const moduleUrl = pathToFileURL(join(buildRoot, 'src', 'run', 'stdin-close.js')).href;
 

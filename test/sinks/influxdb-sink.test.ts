@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { WindowReport } from '../../src/report/window-report.js';
 import { createLogger } from '../../src/log.js';
 import { createInfluxDbSink, influxServerUrl, type InfluxDbSink, type InfluxDbSinkOptions } from '../../src/sinks/influxdb-sink.js';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 import { windowReport } from '../support/reports.js';
 import { VictoriaMetrics, type ExportedSeries } from '../support/victoria-metrics.js';
 
@@ -72,8 +72,8 @@ function windows(count: number, firstEndMs: number, iface = 'eth0'): WindowRepor
       endMs: firstEndMs + i * 60_000,
       clientEntropy: i % 3 === 0 ? 0 : 0.034310 + i / 1000,
       serverEntropy: i % 4 === 3 ? 2 : 0.43590558771 + i / 100,
-      clientSyn: i,
-      serverSyn: 1000 + i * 7,
+      clientSyns: i,
+      serverSyns: 1000 + i * 7,
     }),
   );
 }

@@ -35,8 +35,8 @@ test('influxd 1.x /write accepts every line the stdout sink writes, and reads ba
         endMs: base + w * 60_000 + i,
         clientEntropy: (i + 1) / 1000,
         serverEntropy: 0.43590558771 + w,
-        clientSyn: i,
-        serverSyn: 3477 * w,
+        clientSyns: i,
+        serverSyns: 3477 * w,
       }),
     ),
   );

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createLogger } from '../../src/log.js';
 import { windowToLine } from '../../src/sinks/line-protocol.js';
 import { createLineProtocolSink } from '../../src/sinks/line-protocol-sink.js';
-import { buildRoot } from '../support/paths.js';
+import { buildRoot } from '../../support/paths.js';
 import { windowReport } from '../support/reports.js';
 
 /** A writable that records each write() call separately. */
@@ -27,7 +27,7 @@ function recorder(): { stream: Writable; writes: string[] } {
 test('one write per window, each a complete line without a host tag', async () => {
   const { stream, writes } = recorder();
   const sink = createLineProtocolSink({ output: stream });
-  const reports = [0, 1, 2].map((i) => windowReport({ endMs: 1_700_000_000_000 + i * 60_000, serverEntropy: i / 4, serverSyn: i }));
+  const reports = [0, 1, 2].map((i) => windowReport({ endMs: 1_700_000_000_000 + i * 60_000, serverEntropy: i / 4, serverSyns: i }));
   for (const report of reports) sink.write(report);
   await sink.close();
   assert.deepEqual(writes, reports.map((r) => windowToLine(r) + '\n'));

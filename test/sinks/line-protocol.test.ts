@@ -12,7 +12,7 @@ import {
 import { windowReport } from '../support/reports.js';
 
 test('a window becomes the documented line, timestamp = window end in ns', () => {
-  const report = windowReport({ endMs: 1_589_313_563_470, clientEntropy: 0, serverEntropy: 0.43590558771, clientSyn: 3, serverSyn: 3477 });
+  const report = windowReport({ endMs: 1_589_313_563_470, clientEntropy: 0, serverEntropy: 0.43590558771, clientSyns: 3, serverSyns: 3477 });
   assert.equal(
     windowToLine(report),
     'peng,interface=eth0 client_entropy=0,server_entropy=0.43590558771,client_syn_packets=3i,server_syn_packets=3477i 1589313563470000000',
@@ -20,7 +20,7 @@ test('a window becomes the documented line, timestamp = window end in ns', () =>
 });
 
 test('the InfluxDB writer adds a host tag before interface (tags sorted by key)', () => {
-  const report = windowReport({ endMs: 1_000, serverEntropy: 2, serverSyn: 65_535 });
+  const report = windowReport({ endMs: 1_000, serverEntropy: 2, serverSyns: 65_535 });
   assert.equal(
     windowToLine(report, { host: 'web 1' }),
     'peng,host=web\\ 1,interface=eth0 client_entropy=0,server_entropy=2,client_syn_packets=0i,server_syn_packets=65535i 1000000000',

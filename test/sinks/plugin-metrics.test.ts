@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { LINE_PROTOCOL_FIELDS } from '../../src/sinks/line-protocol.js';
 import { PENG_INSTRUMENTS } from '../../src/sinks/otel/instruments.js';
 import { ATTR_NETWORK_INTERFACE_NAME } from '../../src/sinks/otel/semconv.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../support/paths.js';
 
 interface ManifestMetric {
   name: string;

@@ -10,7 +10,7 @@ import {
   withNamespaces,
   type Namespace,
   type NamespacePair,
-} from './netns.js';
+} from '../../support/netns.js';
 
 /** A TCP round trip from `from` to `to` over the given address, with a listener started in `to`. */
 async function roundTrip(pair: NamespacePair, from: Namespace, to: Namespace, address: string): Promise<string> {

@@ -1,32 +1,57 @@
 import type { DirectionReport, WindowReport } from '../../src/report/window-report.js';
 
-export interface ReportShape {
+/** The seed's bitmap shape has 16 bins; hand-built directions use it unless told otherwise. */
+const BINS = 16;
+
+interface WindowNumbers {
+  /** Network interface (default `eth0`). */
   interface?: string;
-  /** Window end, ms since the epoch. */
-  endMs: number;
-  /** Window length, ms (default 60 s). */
-  frameMs?: number;
-  clientEntropy?: number;
+  /** Window length, ms (default 10 s). */
+  lengthMs?: number;
   serverEntropy?: number;
-  clientSyn?: number;
-  serverSyn?: number;
+  clientEntropy?: number;
+  serverSyns?: number;
+  clientSyns?: number;
+  /** Frames seen (default: the window's SYNs, server plus client). */
+  frames?: number;
+  malformed?: number;
+  /** Frames dropped by the capture; absent unless given, as on a platform that cannot tell. */
+  dropped?: number;
+  partial?: boolean;
+  /** Anything else of a direction (per-bin figures, bits set), over what the fields above give. */
+  server?: Partial<DirectionReport>;
+  client?: Partial<DirectionReport>;
 }
 
-function direction(entropy: number, synPackets: number): DirectionReport {
-  return { entropy, binEntropies: new Array<number>(16).fill(entropy), synPackets, bitsSet: 0, bitsSetPerBin: new Array<number>(16).fill(0) };
+/** A window anchored at its start (OTLP reads start times) or at its end (line protocol stamps the end). */
+export type WindowSpec = WindowNumbers & ({ startMs: number; endMs?: never } | { endMs: number; startMs?: never });
+
+/** One direction with every bin at the total entropy, as uniform bins give it. */
+function direction(entropy: number, synPackets: number, extra: Partial<DirectionReport> = {}): DirectionReport {
+  return { entropy, binEntropies: new Array<number>(BINS).fill(entropy), synPackets, bitsSet: 0, bitsSetPerBin: new Array<number>(BINS).fill(0), ...extra };
 }
 
-/** A WindowReport built by hand, as the detector would emit it. */
-export function windowReport(shape: ReportShape): WindowReport {
-  const frame = shape.frameMs ?? 60_000;
-  const client = direction(shape.clientEntropy ?? 0, shape.clientSyn ?? 0);
-  const server = direction(shape.serverEntropy ?? 0, shape.serverSyn ?? 0);
-  return {
-    start: new Date(shape.endMs - frame),
-    end: new Date(shape.endMs),
-    interface: shape.interface ?? 'eth0',
+/** A finished window built by hand, as the detector would hand it to the sinks. */
+export function windowReport(spec: WindowSpec): WindowReport {
+  const length = spec.lengthMs ?? 10_000;
+  const startMs = spec.startMs ?? spec.endMs! - length;
+  const client = direction(spec.clientEntropy ?? 0, spec.clientSyns ?? 0, spec.client);
+  const server = direction(spec.serverEntropy ?? 0, spec.serverSyns ?? 0, spec.server);
+  const synPackets = client.synPackets + server.synPackets;
+  const report: WindowReport = {
+    start: new Date(startMs),
+    end: new Date(startMs + length),
+    interface: spec.interface ?? 'eth0',
     client,
     server,
-    capture: { frames: client.synPackets + server.synPackets, synPackets: client.synPackets + server.synPackets, malformed: 0 },
+    capture: { frames: spec.frames ?? synPackets, synPackets, malformed: spec.malformed ?? 0 },
   };
+  if (spec.dropped !== undefined) report.capture.dropped = spec.dropped;
+  if (spec.partial !== undefined) report.partial = spec.partial;
+  return report;
+}
+
+/** Milliseconds as the nanosecond string OTLP/JSON carries. */
+export function nanos(ms: number): string {
+  return (BigInt(ms) * 1_000_000n).toString();
 }

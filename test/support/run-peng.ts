@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { pengBin } from './paths.js';
+import { pengBin } from '../../support/paths.js';
 
 export interface PengRun {
   code: number | null;

@@ -6,7 +6,7 @@ import { WallClockWindows, wallClockConsumer, type WindowClock } from '../../src
 import type { WindowTarget } from '../../src/windows/window-target.js';
 import type { WindowReport } from '../../src/report/window-report.js';
 import { LinkType } from '../../src/packets/syn-record.js';
-import { tcpFrame } from '../support/frames.js';
+import { tcpFrame } from '../../support/frames.js';
 
 /**
  * A hand-driven clock: time moves only when the test says, and timers fire only from `advance`. Timers

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import type { Namespace, NamespacePair } from '../../support/netns.js';
-import { sleep } from '../../support/netns.js';
+import type { Namespace, NamespacePair } from '../../../support/netns.js';
+import { sleep } from '../../../support/netns.js';
 
 export interface CaptureStats {
   file: string;

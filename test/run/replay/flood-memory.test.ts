@@ -10,8 +10,8 @@ import { PacketTimeWindows } from '../../../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../../../src/net/local-addresses.js';
 import type { WindowReport } from '../../../src/report/window-report.js';
 import { readCaptureFile } from '../../../src/sources/capture-file/capture-file.js';
-import { TcpFlags, tcpSegment, ipv4Packet } from '../../support/frames.js';
-import { Xorshift32 } from '../../support/xorshift.js';
+import { TcpFlags, tcpSegment, ipv4Packet } from '../../../support/frames.js';
+import { Xorshift32 } from '../../../support/xorshift.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

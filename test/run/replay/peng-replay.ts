@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { ReferenceWindow } from '../../reference/reference.js';
-import { run } from '../../support/netns.js';
-import { pengBin } from '../../support/paths.js';
+import { run } from '../../../support/netns.js';
+import { pengBin } from '../../../support/paths.js';
 
 /** The fields of a `--json` WindowReport line that the comparison reads. */
 export interface PengWindow {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { referenceRuns, type ReferenceRun, type ReferenceWindow } from '../../reference/reference.js';
-import { createNamespacePair, ownNamespaces, run, sweepStaleNamespaces, type Namespace, type NamespacePair } from '../../support/netns.js';
+import { createNamespacePair, ownNamespaces, run, sweepStaleNamespaces, type Namespace, type NamespacePair } from '../../../support/netns.js';
 import { captureWhile } from './capture.js';
 import { assertSameWindows, pengBuilt, pengReplay } from './peng-replay.js';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from '../../../src/sinks/otel/otlp-config.js';
 import { parseResourceAttributes, pengResourceAttributes } from '../../../src/sinks/otel/resource.js';
-import { repoRoot } from '../../support/paths.js';
+import { repoRoot } from '../../../support/paths.js';
 
 test('metrics URL: explicit endpoint, then the metrics variable as is, then the base variable, then the default', () => {
   const env = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { createOtlpSink, type OtlpSinkOptions } from '../../../src/sinks/otel/otlp-sink.js';
 import { OtlpReceiver, type ReceivedPoint } from './otlp-receiver.js';
-import { nanos, windowReport, type WindowSpec } from './window-reports.js';
+import { nanos, windowReport, type WindowSpec } from '../../support/reports.js';
 
 const FRAME = 10_000;
 const T0 = Date.UTC(2021, 5, 1, 12, 0, 0); // replay: window ends lie years in the past
@@ -18,9 +18,9 @@ const INSTRUMENTS: Record<string, (w: WindowSpec) => number | undefined> = {
   'peng.capture.dropped': (w) => w.dropped,
 };
 
-function replayWindows(count: number, iface = 'eth0'): WindowSpec[] {
+function replayWindows(count: number, iface = 'eth0'): Array<WindowSpec & { startMs: number }> {
   return Array.from({ length: count }, (_, i) => ({
-    iface,
+    interface: iface,
     startMs: T0 + i * FRAME,
     lengthMs: FRAME,
     serverEntropy: 0.125 * i + 0.0625,
@@ -57,7 +57,7 @@ test('five replay windows: one point per window per instrument, exact values and
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
     for (const [metric, read] of Object.entries(INSTRUMENTS)) {
       const got = points.filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]);
-      const want = windows.map((w) => [w.iface, nanos(w.startMs), nanos(w.startMs + FRAME), read(w)]);
+      const want = windows.map((w) => [w.interface, nanos(w.startMs), nanos(w.startMs + FRAME), read(w)]);
       assert.deepEqual(got, want, metric);
     }
     const first = points[0];
@@ -107,11 +107,11 @@ test('an interface no longer reported does not linger in later exports', async (
   const logs: string[] = [];
   try {
     const sink = sinkFor(receiver, logs);
-    sink.write(windowReport({ iface: 'eth0', startMs: T0, serverEntropy: 1 }));
-    sink.write(windowReport({ iface: 'eth1', startMs: T0, serverEntropy: 2 }));
+    sink.write(windowReport({ interface: 'eth0', startMs: T0, serverEntropy: 1 }));
+    sink.write(windowReport({ interface: 'eth1', startMs: T0, serverEntropy: 2 }));
     await sink.flush();
     const before = receiver.requests.length;
-    sink.write(windowReport({ iface: 'eth0', startMs: T0 + FRAME, serverEntropy: 1.5 }));
+    sink.write(windowReport({ interface: 'eth0', startMs: T0 + FRAME, serverEntropy: 1.5 }));
     await sink.close();
     const later = receiver.points().filter((p) => p.request >= before);
     assert.ok(later.length > 0);

@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { PengMetrics } from '../../../src/sinks/otel/peng-metrics.js';
 import { PENG_INSTRUMENTS } from '../../../src/sinks/otel/instruments.js';
-import { windowReport } from './window-reports.js';
+import { windowReport } from '../../support/reports.js';
 
 /** A reader with no exporter and no timer: the test calls collect() itself (host-metrics style). */
 class TestMetricReader extends MetricReader {
@@ -71,9 +71,9 @@ test('start() creates every instrument in the instrument table with its kind and
 test('gauges show the last window, counters the total over windows, per interface', async () => {
   const { reader, meterProvider, pengMetrics } = setup();
   pengMetrics.start();
-  pengMetrics.update(windowReport({ iface: 'eth0', startMs: 0, serverEntropy: 0.5, serverSyns: 10, frames: 100, malformed: 2 }));
-  pengMetrics.update(windowReport({ iface: 'eth0', startMs: 10_000, serverEntropy: 1.75, serverSyns: 4, frames: 50, malformed: 1 }));
-  pengMetrics.update(windowReport({ iface: 'wlan 0', startMs: 0, clientEntropy: 0.125, clientSyns: 3, frames: 9 }));
+  pengMetrics.update(windowReport({ interface: 'eth0', startMs: 0, serverEntropy: 0.5, serverSyns: 10, frames: 100, malformed: 2 }));
+  pengMetrics.update(windowReport({ interface: 'eth0', startMs: 10_000, serverEntropy: 1.75, serverSyns: 4, frames: 50, malformed: 1 }));
+  pengMetrics.update(windowReport({ interface: 'wlan 0', startMs: 0, clientEntropy: 0.125, clientSyns: 3, frames: 9 }));
   const { resourceMetrics } = await reader.collect();
   assert.equal(pointValue(resourceMetrics, 'peng.server.entropy', 'eth0'), 1.75);
   assert.equal(pointValue(resourceMetrics, 'peng.server.syn_packets', 'eth0'), 4);
@@ -90,8 +90,8 @@ test('gauges show the last window, counters the total over windows, per interfac
 test('a removed interface is no longer observed (delta reader)', async () => {
   const { reader, meterProvider, pengMetrics } = setup(AggregationTemporality.DELTA);
   pengMetrics.start();
-  pengMetrics.update(windowReport({ iface: 'eth0', startMs: 0, serverEntropy: 1 }));
-  pengMetrics.update(windowReport({ iface: 'eth1', startMs: 0, serverEntropy: 2 }));
+  pengMetrics.update(windowReport({ interface: 'eth0', startMs: 0, serverEntropy: 1 }));
+  pengMetrics.update(windowReport({ interface: 'eth1', startMs: 0, serverEntropy: 2 }));
   let { resourceMetrics } = await reader.collect();
   assert.equal(pointValue(resourceMetrics, 'peng.server.entropy', 'eth1'), 2);
   pengMetrics.remove('eth1');

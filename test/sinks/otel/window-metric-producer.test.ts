@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { dateToHrTime, WindowMetricProducer } from '../../../src/sinks/otel/window-metric-producer.js';
-import { windowReport } from './window-reports.js';
+import { windowReport } from '../../support/reports.js';
 
 async function collectMetrics(producer: WindowMetricProducer): Promise<Map<string, MetricData>> {
   const { resourceMetrics, errors } = await producer.collect();
@@ -78,9 +78,9 @@ test('the queue is bounded: the oldest windows are dropped and counted', async (
 
 test('cumulative temporality: counters carry running totals from the interface first window start', async () => {
   const producer = new WindowMetricProducer({ temporality: 'cumulative' });
-  producer.enqueue(windowReport({ iface: 'eth0', startMs: 60_000, frames: 10 }));
-  producer.enqueue(windowReport({ iface: 'eth1', startMs: 70_000, frames: 1 }));
-  producer.enqueue(windowReport({ iface: 'eth0', startMs: 70_000, frames: 5, serverEntropy: 2 }));
+  producer.enqueue(windowReport({ interface: 'eth0', startMs: 60_000, frames: 10 }));
+  producer.enqueue(windowReport({ interface: 'eth1', startMs: 70_000, frames: 1 }));
+  producer.enqueue(windowReport({ interface: 'eth0', startMs: 70_000, frames: 5, serverEntropy: 2 }));
   const metrics = await collectMetrics(producer);
   const frames = metrics.get('peng.capture.frames');
   assert.ok(frames?.dataPointType === DataPointType.SUM);

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CaptureFileError, readCaptureFile, type CaptureFileSummary } from '../../../src/sources/capture-file/capture-file.js';
-import { craftPcap, FrameCollector, PcapngWriter, type CraftedCapture, type ExpectedFrame } from '../../support/capture-writers.js';
-import { TcpFlags, tcpFrame, type Framing } from '../../support/frames.js';
-import { Xorshift32 } from '../../support/xorshift.js';
+import { craftPcap, PcapngWriter, type CraftedCapture, type ExpectedFrame } from '../../../support/capture-writers.js';
+import { FrameCollector } from '../../support/frame-collector.js';
+import { TcpFlags, tcpFrame, type Framing } from '../../../support/frames.js';
+import { Xorshift32 } from '../../../support/xorshift.js';
 
 // Issue 4: captures with bytes flipped and cut anywhere. Never a crash, damage counted and reported once
 // per kind, every frame before the damage delivered unchanged, memory bounded. Seeded: every run is the same.

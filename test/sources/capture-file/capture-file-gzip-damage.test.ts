@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { readCaptureFile } from '../../../src/sources/capture-file/capture-file.js';
-import { craftPcap, FrameCollector, type CraftedCapture } from '../../support/capture-writers.js';
-import { TcpFlags, tcpFrame } from '../../support/frames.js';
-import { run } from '../../support/netns.js';
-import { Xorshift32 } from '../../support/xorshift.js';
+import { craftPcap, type CraftedCapture } from '../../../support/capture-writers.js';
+import { FrameCollector } from '../../support/frame-collector.js';
+import { TcpFlags, tcpFrame } from '../../../support/frames.js';
+import { run } from '../../../support/netns.js';
+import { Xorshift32 } from '../../../support/xorshift.js';
 
 // Damaged gzip captures read as `gzip -dc` and tshark read them: every frame inflated before the damage is
 // kept, the damage is said once by kind, and only damage that ends the data makes the replay incomplete.

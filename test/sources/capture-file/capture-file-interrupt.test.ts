@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readCaptureFile } from '../../../src/sources/capture-file/capture-file.js';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
-import { pcapFile } from '../../support/pcap-writer.js';
-import { run } from '../../support/netns.js';
+import { TcpFlags, tcpFrame, linkTypeOf } from '../../../support/frames.js';
+import { pcapFile } from '../../../support/capture-writers.js';
+import { run } from '../../../support/netns.js';
 
 test('an abort signal stops reading between chunks: frames so far delivered, the rest not, no damage reported', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'peng-abort-'));

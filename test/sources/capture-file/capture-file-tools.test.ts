@@ -5,9 +5,10 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile, type CaptureFileSummary } from '../../../src/sources/capture-file/capture-file.js';
-import { craftPcap, FrameCollector } from '../../support/capture-writers.js';
-import { TcpFlags, tcpFrame } from '../../support/frames.js';
-import { Background, run } from '../../support/netns.js';
+import { craftPcap } from '../../../support/capture-writers.js';
+import { FrameCollector } from '../../support/frame-collector.js';
+import { TcpFlags, tcpFrame } from '../../../support/frames.js';
+import { Background, run } from '../../../support/netns.js';
 
 // Files written by real tcpdump, editcap and gzip, read by us and by libpcap (tcpdump) or tshark: the readings must agree.
 

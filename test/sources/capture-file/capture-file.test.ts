@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Background, run } from '../../support/netns.js';
+import { Background, run } from '../../../support/netns.js';
 import { CaptureFileError, readCaptureFile, type ReadCaptureFileOptions } from '../../../src/sources/capture-file/capture-file.js';
-import { craftPcap, FrameCollector, patternBytes, PcapngWriter, type CraftedCapture, type ExpectedFrame, type PcapFrameSpec } from '../../support/capture-writers.js';
+import { craftPcap, patternBytes, PcapngWriter, type CraftedCapture, type ExpectedFrame, type PcapFrameSpec } from '../../../support/capture-writers.js';
+import { FrameCollector } from '../../support/frame-collector.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-capfile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

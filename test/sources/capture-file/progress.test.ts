@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CaptureProgress } from '../../../src/sources/capture-file/progress.js';
-import { craftPcap, patternBytes } from '../../support/capture-writers.js';
-import { buildRoot } from '../../support/paths.js';
-import { run } from '../../support/netns.js';
+import { craftPcap, patternBytes } from '../../../support/capture-writers.js';
+import { buildRoot } from '../../../support/paths.js';
+import { run } from '../../../support/netns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-progress-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

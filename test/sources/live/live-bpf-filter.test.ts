@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { decodeSyn } from '../../../src/packets/decode-syn.js';
 import { createSynRecord, DecodeResult, LinkType } from '../../../src/packets/syn-record.js';
 import { SYN_FILTER_TAGGED, SYN_FILTER_UNTAGGED, synFilterFor } from '../../../src/sources/live/bpf-filter.js';
-import { EtherType, frameIp, IpProtocol, ipv6Packet, TcpFlags, tcpFrame, tcpSegment, udpDatagram, ipv4Packet, type Framing, type Ipv6Extension } from '../../support/frames.js';
-import { DEFAULT_START_MICROS, writePcap } from '../../support/pcap-writer.js';
+import { EtherType, frameIp, IpProtocol, ipv6Packet, TcpFlags, tcpFrame, tcpSegment, udpDatagram, ipv4Packet, type Framing, type Ipv6Extension } from '../../../support/frames.js';
+import { DEFAULT_START_MICROS, writePcap } from '../../../support/capture-writers.js';
 
 const { SYN, ACK, RST, FIN, PSH } = TcpFlags;
 const ECE_CWR = 0xc0;

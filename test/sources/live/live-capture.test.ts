@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EtherType, TcpFlags, tcpFrame, type VlanTag } from '../../support/frames.js';
-import { run, withNamespaces, type NamespacePair } from '../../support/netns.js';
-import { buildRoot } from '../../support/paths.js';
+import { EtherType, TcpFlags, tcpFrame, type VlanTag } from '../../../support/frames.js';
+import { run, withNamespaces, type NamespacePair } from '../../../support/netns.js';
+import { buildRoot } from '../../../support/paths.js';
 import { LinkType } from '../../../src/packets/syn-record.js';
 import { SYN_FILTER_TAGGED, SYN_FILTER_UNTAGGED } from '../../../src/sources/live/bpf-filter.js';
 import { childScript, liveSkip, sendFrames, startCapture, stopCapture, waitForFrames } from './live-support.js';

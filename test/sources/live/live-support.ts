@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { buildRoot } from '../../support/paths.js';
-import { sleep, type Background, type Namespace, type NamespacePair } from '../../support/netns.js';
+import { buildRoot } from '../../../support/paths.js';
+import { sleep, type Background, type Namespace, type NamespacePair } from '../../../support/netns.js';
 import type { CaptureRequest, CaptureResult } from './live-capture-child.js';
 
 /** Live tests need root (namespaces, raw sockets). In CI a missing root is a failure, not a skip. */

@@ -1,3 +1,4 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ export const repoRoot: string = (() => {
   }
 })();
 
-/** The compiled tree the running test belongs to (dist/ or a private build folder). */
+/** The compiled tree the running test or benchmark belongs to (dist/ or a private build folder). */
 export const buildRoot: string = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'src')) || !existsSync(join(dir, 'test'))) dir = dirname(dir);

@@ -1,3 +1,4 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 /**
  * A small frame builder for tests: TCP/UDP segments in IPv4 (options, fragments) or IPv6 (extension
  * headers), wrapped in Ethernet (with VLAN tags), Linux cooked v1/v2, raw IP or BSD null framing.

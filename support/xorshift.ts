@@ -1,3 +1,4 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 /**
  * A seeded xorshift32 generator: deterministic random numbers for fuzz and property tests.
  * Not for anything that needs real randomness.

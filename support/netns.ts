@@ -1,3 +1,4 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**

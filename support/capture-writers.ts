@@ -1,9 +1,11 @@
+// Shared dev tooling (support/): used by both test/ and bench/, shipped by neither.
 /**
- * Byte-exact writers for crafted capture files (classic pcap in every variant, pcapng block by block) and
- * a consumer that keeps copies of what a reader delivers. Written from the format specifications, not
- * from the reader, so tests compare two independent readings.
+ * Byte-exact writers for capture files: classic pcap in every variant (`craftPcap`, or `pcapFile` from
+ * timestamps) and pcapng block by block. Written from the format specifications, not from the reader, so
+ * tests compare two independent readings.
  */
-import { frameTimeMicros, type FrameConsumer } from '../../src/packets/frame-consumer.js';
+import { writeFileSync } from 'node:fs';
+import { ByteWriter } from './byte-writer.js';
 
 /** A frame as a reader should deliver it. */
 export interface ExpectedFrame {
@@ -38,6 +40,8 @@ export interface PcapFrameSpec {
   fraction: number;
   /** Overrides the captured-length field (for damaged files). */
   capturedLength?: number;
+  /** Length on the wire; larger than `bytes.length` for a frame cut at the snapshot length. */
+  originalLength?: number;
 }
 
 /** A classic pcap file; `frames` carries the expected deliveries. */
@@ -48,13 +52,45 @@ export function craftPcap(variant: PcapVariant, specs: PcapFrameSpec[]): Crafted
   const frames: ExpectedFrame[] = [];
   for (const spec of specs) {
     const start = w.length;
-    w.u32(spec.seconds).u32(spec.fraction).u32(spec.capturedLength ?? spec.bytes.length).u32(spec.bytes.length);
+    w.u32(spec.seconds).u32(spec.fraction).u32(spec.capturedLength ?? spec.bytes.length).u32(spec.originalLength ?? spec.bytes.length);
     if (variant.modified) w.u32(1).u16(0x0800).u8(0).u8(0); // ifindex, protocol, packet type, padding
     w.bytes(spec.bytes);
     const timeMicros = spec.seconds * 1e6 + (variant.nanoseconds ? spec.fraction / 1000 : spec.fraction);
     frames.push({ bytes: spec.bytes, linkType: variant.linkType, timeMicros, start, end: w.length });
   }
   return { bytes: w.toBuffer(), frames };
+}
+
+/** One frame for `pcapFile`; bare bytes get consecutive timestamps 1 ms apart from DEFAULT_START_MICROS. */
+export interface PcapRecord {
+  bytes: Uint8Array;
+  /** Capture time in microseconds since the epoch. */
+  timeMicros?: number;
+  /** Length on the wire; larger than `bytes.length` for a frame cut at the snapshot length. */
+  originalLength?: number;
+}
+
+export type PcapOptions = Omit<PcapVariant, 'linkType'>;
+
+/** The first default timestamp: 2023-11-14T22:13:20Z. */
+export const DEFAULT_START_MICROS = 1_700_000_000_000_000;
+
+/** A classic pcap file of frames given with microsecond times (or none): `craftPcap` without the arithmetic. */
+export function pcapFile(linkType: number, records: ReadonlyArray<Uint8Array | PcapRecord>, options: PcapOptions = {}): Buffer {
+  const specs = records.map((entry, i): PcapFrameSpec => {
+    const record = entry instanceof Uint8Array ? { bytes: entry } : entry;
+    const micros = record.timeMicros ?? DEFAULT_START_MICROS + i * 1000;
+    const seconds = Math.floor(micros / 1e6);
+    const fraction = micros - seconds * 1e6;
+    const spec: PcapFrameSpec = { bytes: record.bytes, seconds, fraction: options.nanoseconds ? fraction * 1000 : fraction };
+    if (record.originalLength !== undefined) spec.originalLength = record.originalLength;
+    return spec;
+  });
+  return craftPcap({ ...options, linkType }, specs).bytes;
+}
+
+export function writePcap(path: string, linkType: number, records: ReadonlyArray<Uint8Array | PcapRecord>, options: PcapOptions = {}): void {
+  writeFileSync(path, pcapFile(linkType, records, options));
 }
 
 export interface InterfaceSpec {
@@ -174,75 +210,6 @@ export class PcapngWriter {
     this.written += this.w.length;
     this.chunks.push(this.w.toBuffer());
     this.w = new ByteWriter(this.w.littleEndian);
-  }
-}
-
-/** An appending writer of fixed-width integers in one byte order. */
-export class ByteWriter {
-  readonly littleEndian: boolean;
-  private readonly parts: Buffer[] = [];
-  length = 0;
-
-  constructor(littleEndian: boolean) {
-    this.littleEndian = littleEndian;
-  }
-
-  u8(v: number): this {
-    return this.push(Buffer.of(v & 0xff));
-  }
-
-  u16(v: number): this {
-    const b = Buffer.alloc(2);
-    if (this.littleEndian) b.writeUInt16LE(v & 0xffff);
-    else b.writeUInt16BE(v & 0xffff);
-    return this.push(b);
-  }
-
-  u32(v: number): this {
-    const b = Buffer.alloc(4);
-    if (this.littleEndian) b.writeUInt32LE(v >>> 0);
-    else b.writeUInt32BE(v >>> 0);
-    return this.push(b);
-  }
-
-  i64(v: bigint): this {
-    const b = Buffer.alloc(8);
-    if (this.littleEndian) b.writeBigInt64LE(v);
-    else b.writeBigInt64BE(v);
-    return this.push(b);
-  }
-
-  bytes(v: Uint8Array): this {
-    return this.push(Buffer.from(v.buffer, v.byteOffset, v.length));
-  }
-
-  zeros(n: number): this {
-    return this.push(Buffer.alloc(n));
-  }
-
-  /** A pcapng option: code, length, value padded to 4 bytes. */
-  option(code: number, value: Uint8Array): this {
-    this.u16(code).u16(value.length).bytes(value);
-    return this.zeros(((value.length + 3) & ~3) - value.length);
-  }
-
-  toBuffer(): Buffer {
-    return Buffer.concat(this.parts);
-  }
-
-  private push(b: Buffer): this {
-    this.parts.push(b);
-    this.length += b.length;
-    return this;
-  }
-}
-
-/** Keeps a copy of every delivered frame (readers reuse their buffers). */
-export class FrameCollector implements FrameConsumer {
-  readonly frames: Array<Omit<ExpectedFrame, 'start' | 'end'>> = [];
-
-  onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
-    this.frames.push({ bytes: new Uint8Array(data.subarray(offset, offset + length)), linkType, timeMicros: frameTimeMicros(seconds, nanoseconds) });
   }
 }
 
