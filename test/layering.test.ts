@@ -24,7 +24,7 @@ const ROOMS: Record<string, readonly string[]> = {
   'src/config': ['src/engine', 'src/net'],
   'src/run': ['src/config', 'src/detector', 'src/engine', 'src/net', 'src/packets', 'src/report', 'src/sinks', 'src/sources', 'src/windows', 'src/log.ts', 'src/version.ts'],
   'src/cli.ts': ['src/config', 'src/run', 'src/log.ts', 'src/version.ts'],
-  'src/bin': ['src/cli.ts'],
+  'src/bin': ['src/cli.ts', 'src/run'],
   'src/index.ts': ['src'],
 };
 

@@ -1,8 +1,11 @@
 import { PortBitmap, type PortHash } from '../engine/index.js';
 import type { LocalAddresses } from '../net/local-addresses.js';
-import { decodeSyn } from '../packets/decode-syn.js';
-import { createSynRecord, DecodeResult } from '../packets/syn-record.js';
-import type { Direction, DirectionReport, WindowReport } from '../report/window-report.js';
+import { decodeFrame } from '../packets/decode-frame.js';
+import {
+  createProbeRecord, FIRST_REPLY_KIND, MALFORMED_REASON_NAMES, MALFORMED_REASON_SLOTS, MalformedReason, PROBE_KIND_NAMES, PROBE_KIND_SLOTS, ProbeKind,
+  type ProbeRecord,
+} from '../packets/probe-record.js';
+import type { Direction, DirectionReport, MalformedCounts, ProbeCounts, WindowReport } from '../report/window-report.js';
 
 export interface DetectorOptions {
   bins: number;
@@ -16,6 +19,8 @@ export interface DetectorOptions {
   onReport: (report: WindowReport) => void;
   /** Optional per-SYN hook (console verbose 3); keep it cheap. */
   onPort?: (direction: Direction, port: number) => void;
+  /** Optional per-probe hook (scan attribution): every probe and reply with its direction; the record is reused. */
+  onProbe?: (kind: ProbeKind, direction: Direction, record: ProbeRecord) => void;
 }
 
 /** Decoder totals over the whole run, for the self-metrics. */
@@ -25,17 +30,26 @@ export interface DetectorTotals {
   malformed: number;
   /** Of the malformed frames: those whose link type Peng does not decode. */
   unsupportedLink: number;
+  /** Malformed frames by reason. */
+  malformedBy: MalformedCounts;
+  /** Probes counted although a header was damaged where nothing they need was. */
+  damaged: number;
 }
 
+/** Counter slot of a direction: probes by kind are kept in one array, server first. */
+const SERVER = 0;
+const CLIENT = PROBE_KIND_SLOTS;
+
 /**
- * Classifies each connection-opening SYN as client or server traffic and feeds the two port bitmaps. It
- * keeps no clock: a window clock (packet time or wall clock) calls `closeWindow` with the window's bounds.
+ * Classifies each probe and reply as client or server traffic, counts them by kind, and feeds the seed's two
+ * port bitmaps with connection-opening SYNs only. It keeps no clock: a window clock (packet time or wall
+ * clock) calls `closeWindow` with the window's bounds.
  */
 export class Detector {
   readonly client: PortBitmap;
   readonly server: PortBitmap;
-  readonly totals: DetectorTotals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0 };
-  private readonly record = createSynRecord();
+  readonly totals: DetectorTotals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, malformedBy: reasonCounts(new Uint32Array(MALFORMED_REASON_SLOTS)), damaged: 0 };
+  private readonly record = createProbeRecord();
   private readonly options: DetectorOptions;
   private local: LocalAddresses | null;
   private interfaceNow: string | null = null;
@@ -43,8 +57,10 @@ export class Detector {
   private frames = 0;
   private synPackets = 0;
   private malformed = 0;
-  private clientSyns = 0;
-  private serverSyns = 0;
+  private damaged = 0;
+  /** Probes and replies of this window by direction and kind (see SERVER, CLIENT). */
+  private readonly probes = new Uint32Array(2 * PROBE_KIND_SLOTS);
+  private readonly malformedBy = new Uint32Array(MALFORMED_REASON_SLOTS);
 
   constructor(options: DetectorOptions) {
     this.options = options;
@@ -57,39 +73,40 @@ export class Detector {
   /** Counts and classifies one frame in the current window. */
   addFrame(data: Uint8Array, offset: number, length: number, linkType: number): void {
     this.frames++;
-    const result = decodeSyn(data, offset, length, linkType, this.record);
-    if (result === DecodeResult.Syn) {
-      this.synPackets++;
-      this.classify();
-    } else if (result === DecodeResult.Malformed) {
+    const kind = decodeFrame(data, offset, length, linkType, this.record);
+    if (kind > 0) {
+      if (this.record.damage !== 0) this.damaged++;
+      this.classify(kind as ProbeKind);
+    } else if (kind < 0) {
       this.malformed++;
-    } else if (result === DecodeResult.UnsupportedLink) {
-      this.malformed++;
-      this.totals.unsupportedLink++;
+      this.malformedBy[-kind]++;
     }
   }
 
-  private classify(): void {
+  /**
+   * Direction: a probe from this host is client traffic, one to it server traffic (client wins: a probe from
+   * this host to itself is ours). A reply travels the other way, so its destination decides first.
+   */
+  private classify(kind: ProbeKind): void {
     const r = this.record;
     const local = this.local;
     let direction: Direction | null;
     if (local === null) {
-      direction = 'server';
-    } else if (r.family === 4 ? local.isLocal4(r.src4) : local.isLocal6(r.src6)) {
-      direction = 'client'; // client wins: a SYN from this host to itself (loopback) is ours
+      direction = kind < FIRST_REPLY_KIND ? 'server' : 'client';
     } else {
-      direction = (r.family === 4 ? local.isLocal4(r.dst4) : local.isLocal6(r.dst6)) ? 'server' : null;
+      const srcLocal = r.family === 4 ? local.isLocal4(r.src4) : local.isLocal6(r.src6);
+      const dstLocal = r.family === 4 ? local.isLocal4(r.dst4) : local.isLocal6(r.dst6);
+      if (kind < FIRST_REPLY_KIND) direction = srcLocal ? 'client' : dstLocal ? 'server' : null;
+      else direction = dstLocal ? 'client' : srcLocal ? 'server' : null;
     }
-    if (direction === 'server') {
-      this.serverSyns++;
-      this.server.addPort(r.dstPort);
-    } else if (direction === 'client') {
-      this.clientSyns++;
-      this.client.addPort(r.dstPort);
-    } else {
-      return; // a SYN between two other hosts (mirror port, router): counted in capture totals only
+    if (kind === ProbeKind.Syn) this.synPackets++;
+    if (direction === null) return; // between two other hosts (mirror port, router): counted in capture totals only
+    this.probes[(direction === 'server' ? SERVER : CLIENT) + kind]++;
+    if (kind === ProbeKind.Syn) {
+      (direction === 'server' ? this.server : this.client).addPort(r.dstPort);
+      if (this.options.onPort) this.options.onPort(direction, r.dstPort);
     }
-    if (this.options.onPort) this.options.onPort(direction, r.dstPort);
+    if (this.options.onProbe) this.options.onProbe(kind, direction, r);
   }
 
   /** Emits the window [startMicros, endMicros) and clears the bitmaps and counters. */
@@ -98,16 +115,22 @@ export class Detector {
       start: new Date(startMicros / 1000),
       end: new Date(endMicros / 1000),
       interface: this.options.interfaceName,
-      client: directionReport(this.client, this.clientSyns),
-      server: directionReport(this.server, this.serverSyns),
-      capture: { frames: this.frames, synPackets: this.synPackets, malformed: this.malformed },
+      client: directionReport(this.client, this.probes[CLIENT + ProbeKind.Syn]!),
+      server: directionReport(this.server, this.probes[SERVER + ProbeKind.Syn]!),
+      capture: { frames: this.frames, synPackets: this.synPackets, malformed: this.malformed, malformedBy: reasonCounts(this.malformedBy), damaged: this.damaged },
+      probes: { server: kindCounts(this.probes, SERVER), client: kindCounts(this.probes, CLIENT) },
     };
     if (this.interfaceNow !== null) report.interfaceNow = this.interfaceNow;
     if (partial) report.partial = true;
     this.totals.frames += this.frames;
     this.totals.synPackets += this.synPackets;
     this.totals.malformed += this.malformed;
-    this.frames = this.synPackets = this.malformed = this.clientSyns = this.serverSyns = 0;
+    this.totals.unsupportedLink += this.malformedBy[MalformedReason.UnsupportedLink]!;
+    for (let i = 1; i < MALFORMED_REASON_SLOTS; i++) this.totals.malformedBy[MALFORMED_REASON_NAMES[i] as keyof MalformedCounts] += this.malformedBy[i]!;
+    this.totals.damaged += this.damaged;
+    this.frames = this.synPackets = this.malformed = this.damaged = 0;
+    this.probes.fill(0);
+    this.malformedBy.fill(0);
     this.client.clear();
     this.server.clear();
     this.options.onReport(report);
@@ -127,6 +150,18 @@ export class Detector {
   get hashProblem(): string | null {
     return this.client.hashProblem ?? this.server.hashProblem;
   }
+}
+
+function kindCounts(counts: Uint32Array, base: number): ProbeCounts {
+  const out = {} as ProbeCounts;
+  for (let kind = 1; kind < PROBE_KIND_SLOTS; kind++) out[PROBE_KIND_NAMES[kind] as keyof ProbeCounts] = counts[base + kind]!;
+  return out;
+}
+
+function reasonCounts(counts: Uint32Array): MalformedCounts {
+  const out = {} as MalformedCounts;
+  for (let i = 1; i < MALFORMED_REASON_SLOTS; i++) out[MALFORMED_REASON_NAMES[i] as keyof MalformedCounts] = counts[i]!;
+  return out;
 }
 
 function directionReport(bitmap: PortBitmap, synPackets: number): DirectionReport {

@@ -9,6 +9,10 @@ export interface SelfMetrics {
   malformed: number;
   /** Of the malformed frames: those of a link type Peng does not decode. */
   unsupportedLink: number;
+  /** Malformed frames by reason (truncated, badHeader, tunnelTooDeep, unsupportedLink, fragmentTooShort). */
+  malformedBy: Readonly<Record<string, number>>;
+  /** Probes counted although a header was damaged where nothing they need was. */
+  damaged: number;
   /** Window-clock anomalies by kind (late windows, clock steps, timestamp jumps, reordered frames). */
   clockAnomalies: Readonly<Record<string, number>>;
   /** The first invalid position a user hash returned, if any. */

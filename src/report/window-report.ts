@@ -15,6 +15,35 @@ export interface DirectionReport {
   bitsSetPerBin: number[];
 }
 
+/** Probes and replies of one direction in a window, by kind (see the README's probe table). */
+export interface ProbeCounts {
+  syn: number;
+  fin: number;
+  null: number;
+  xmas: number;
+  maimon: number;
+  ack: number;
+  udp: number;
+  icmpEcho: number;
+  synAck: number;
+  rst: number;
+  icmpUnreachable: number;
+}
+
+/** Malformed frames by reason: a 0 everywhere means nothing was seen, not that Peng was blind. */
+export interface MalformedCounts {
+  /** The capture ends inside a needed header. */
+  truncated: number;
+  /** A header contradicts itself. */
+  badHeader: number;
+  /** More nested VLAN tags, tunnels, labels or extension headers than the bound. */
+  tunnelTooDeep: number;
+  /** A link type Peng does not decode. */
+  unsupportedLink: number;
+  /** A first fragment too short for the transport header. */
+  fragmentTooShort: number;
+}
+
 /** Capture counters for one window. */
 export interface CaptureCounters {
   /** Frames seen in the window. */
@@ -23,6 +52,10 @@ export interface CaptureCounters {
   synPackets: number;
   /** Frames whose headers were truncated or inconsistent. */
   malformed: number;
+  /** The same, by reason. */
+  malformedBy: MalformedCounts;
+  /** Probes counted although a header was damaged where nothing they need was (Mirai's TCP options). */
+  damaged: number;
   /** Frames dropped before Peng saw them; absent when the platform cannot tell. */
   dropped?: number;
 }
@@ -42,6 +75,8 @@ export interface WindowReport {
   /** SYNs to this host: someone probes us. */
   server: DirectionReport;
   capture: CaptureCounters;
+  /** Probes and replies by kind: to this host (server) and from it (client). The seed's SYNs are among them. */
+  probes: { server: ProbeCounts; client: ProbeCounts };
   /** True when the window is shorter than the time frame (first live window, or cut by shutdown). */
   partial?: boolean;
 }

@@ -16,13 +16,16 @@ export interface SelfMetricSources {
 
 /** Reads the run's counters from the parts that keep them. */
 export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
-  const total = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0 };
+  const total = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, damaged: 0 };
+  const malformedBy: Record<string, number> = {};
   let hashProblem: string | null = null;
   for (const d of sources.detectors) {
     total.frames += d.totals.frames;
     total.synPackets += d.totals.synPackets;
     total.malformed += d.totals.malformed;
     total.unsupportedLink += d.totals.unsupportedLink;
+    total.damaged += d.totals.damaged;
+    for (const [reason, n] of Object.entries(d.totals.malformedBy)) malformedBy[reason] = (malformedBy[reason] ?? 0) + n;
     hashProblem ??= d.hashProblem;
   }
   let consumerErrors = 0;
@@ -35,6 +38,7 @@ export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
   const influx = sources.influxdbDroppedLines();
   return {
     ...total,
+    malformedBy,
     clockAnomalies: { ...sources.clock },
     hashProblem,
     captureConsumerErrors: consumerErrors,
@@ -58,8 +62,11 @@ const CLOCK_ANOMALY_TEXT: Record<string, (n: number) => string> = {
  * was read; -verbose 0 passes null), anomalies and problems always.
  */
 export function logSelfMetrics(log: Logger, m: SelfMetrics, totalsOf: string | null): void {
-  if (totalsOf !== null) log.info(`${m.frames} frames, ${m.synPackets} SYNs, ${m.malformed} malformed from ${totalsOf}`);
+  const reasons = Object.entries(m.malformedBy).filter(([, n]) => n > 0).map(([reason, n]) => `${n} ${reason}`);
+  const malformed = `${m.malformed} malformed${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+  if (totalsOf !== null) log.info(`${m.frames} frames, ${m.synPackets} SYNs, ${malformed} from ${totalsOf}`);
   if (m.unsupportedLink > 0) log.warn(`${m.unsupportedLink} frames had a link type Peng does not decode; they were counted as malformed`);
+  if (m.damaged > 0) log.info(`${m.damaged} probes were counted although a header was damaged where nothing they need was (TCP options past the payload)`);
   for (const [name, count] of Object.entries(m.clockAnomalies)) {
     if (count === 0) continue;
     const level = name === 'outOfOrder' || name === 'lateWindows' ? 'info' : 'warn'; // expected under load or with merged interfaces

@@ -188,13 +188,13 @@ test('flags: SYN and SYN without ACK (with FIN, RST, PSH, URG) count; SYN-ACK, A
   }
 });
 
-test('tcp: data offset below 5 or past the datagram is Malformed; past a snaplen cut it is fine', () => {
+test('tcp: data offset below 5 is Malformed; past the datagram (Mirai) or past a snaplen cut, ports and flags still count', () => {
   for (let dataOffset = 0; dataOffset < 5; dataOffset++) {
     assert.equal(decode(tcpFrame({ link: 'ethernet', tcp: { dataOffset } }), LinkType.Ethernet).result, DecodeResult.Malformed);
     assert.equal(decode(tcpFrame({ link: 'ethernet', ipv6: {}, tcp: { dataOffset } }), LinkType.Ethernet).result, DecodeResult.Malformed);
   }
-  assert.equal(decode(tcpFrame({ link: 'ethernet', tcp: { dataOffset: 15 } }), LinkType.Ethernet).result, DecodeResult.Malformed);
-  assert.equal(decode(tcpFrame({ link: 'ethernet', ipv6: {}, tcp: { dataOffset: 6 } }), LinkType.Ethernet).result, DecodeResult.Malformed);
+  assert.equal(decode(tcpFrame({ link: 'ethernet', tcp: { dataOffset: 15 } }), LinkType.Ethernet).result, DecodeResult.Syn);
+  assert.equal(decode(tcpFrame({ link: 'ethernet', ipv6: {}, tcp: { dataOffset: 6 } }), LinkType.Ethernet).result, DecodeResult.Syn);
   // tcpdump -s 68: a Linux SYN (40-byte TCP header) cut after 14 bytes of TCP still has ports and flags.
   const syn = tcpFrame({ link: 'ethernet', tcp: { options: LINUX_SYN_OPTIONS } });
   assert.deepEqual(decode(syn, LinkType.Ethernet, 14 + 20 + 14), v4Syn);
