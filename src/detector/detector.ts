@@ -109,8 +109,8 @@ export class Detector {
     if (this.options.onProbe) this.options.onProbe(kind, direction, r);
   }
 
-  /** Emits the window [startMicros, endMicros) and clears the bitmaps and counters. */
-  closeWindow(startMicros: number, endMicros: number, partial: boolean): void {
+  /** Emits the window [startMicros, endMicros) and clears the bitmaps and counters; `gapWindows` marks a gap record. */
+  closeWindow(startMicros: number, endMicros: number, partial: boolean, gapWindows = 0): void {
     const report: WindowReport = {
       start: new Date(startMicros / 1000),
       end: new Date(endMicros / 1000),
@@ -122,6 +122,7 @@ export class Detector {
     };
     if (this.interfaceNow !== null) report.interfaceNow = this.interfaceNow;
     if (partial) report.partial = true;
+    if (gapWindows > 0) report.gap = { windows: gapWindows };
     this.totals.frames += this.frames;
     this.totals.synPackets += this.synPackets;
     this.totals.malformed += this.malformed;

@@ -79,4 +79,9 @@ export interface WindowReport {
   probes: { server: ProbeCounts; client: ProbeCounts };
   /** True when the window is shorter than the time frame (first live window, or cut by shutdown). */
   partial?: boolean;
+  /**
+   * Present on a gap record: [start, end) spans `windows` consecutive windows in which nothing was seen, reported
+   * as this one record instead of one each (replay of sparse captures); every count in it is 0.
+   */
+  gap?: { windows: number };
 }

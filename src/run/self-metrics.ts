@@ -52,6 +52,7 @@ const CLOCK_ANOMALY_TEXT: Record<string, (n: number) => string> = {
   timeJumps: (n) => `${n} timestamp jumps of more than ${PacketTimeWindows.MAX_EMPTY_WINDOWS} windows (forward or back): the window clock restarted at the new time`,
   badTimestamps: (n) => `${n} frames had timestamps beyond any date; they were counted in the window at hand`,
   outOfOrder: (n) => `${n} frames were older than their window's start (reordered capture); counted in the current window`,
+  gaps: (n) => `${n} runs of more than ${PacketTimeWindows.MAX_SEPARATE_EMPTY_WINDOWS} empty windows (frames far apart) were each reported as one gap record`,
   jumpsForward: (n) => `the wall clock jumped forward ${n} time(s) by more than ${WallClockWindows.MAX_MISSED_WINDOWS} windows: the windows restarted there`,
   stepsBack: (n) => `the wall clock stepped back ${n} time(s): the window in progress was closed as partial and restarted`,
   lateWindows: (n) => `${n} window boundaries passed while the event loop was busy; each was still closed as its own window`,
@@ -69,7 +70,7 @@ export function logSelfMetrics(log: Logger, m: SelfMetrics, totalsOf: string | n
   if (m.damaged > 0) log.info(`${m.damaged} probes were counted although a header was damaged where nothing they need was (TCP options past the payload)`);
   for (const [name, count] of Object.entries(m.clockAnomalies)) {
     if (count === 0) continue;
-    const level = name === 'outOfOrder' || name === 'lateWindows' ? 'info' : 'warn'; // expected under load or with merged interfaces
+    const level = name === 'outOfOrder' || name === 'lateWindows' || name === 'gaps' ? 'info' : 'warn'; // expected in sparse or merged captures, or under load
     log[level](CLOCK_ANOMALY_TEXT[name]?.(count) ?? `${name}: ${count}`);
   }
   if (m.hashProblem !== null) log.error(`the port hash returned an invalid position (${m.hashProblem}); those ports were not counted`);

@@ -27,6 +27,10 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
     name: 'console',
     write(report: WindowReport): void {
       const time = goTimeString(report.end);
+      if (report.gap) {
+        output.write(`${prefix}[${time}] [GAP] ${report.interface}: nothing seen in ${report.gap.windows} windows since ${goTimeString(report.start)}\n`);
+        return;
+      }
       let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose);
       if (verbose >= 3) {
         const c = report.capture;

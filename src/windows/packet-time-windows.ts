@@ -9,6 +9,8 @@ export interface PacketTimeAnomalies {
   timeJumps: number;
   /** Timestamps beyond what a Date can hold: counted in the window at hand, the clock stays put. */
   badTimestamps: number;
+  /** Runs of more than MAX_SEPARATE_EMPTY_WINDOWS empty windows, each reported as one gap record. */
+  gaps: number;
 }
 
 /**
@@ -20,8 +22,15 @@ export class PacketTimeWindows implements FrameConsumer {
   static readonly MAX_EMPTY_WINDOWS = 100_000;
   /** Times beyond what a Date can hold (±8.64e18 µs) are damage: window arithmetic there loses all precision. */
   static readonly MAX_TIME_MICROS = 8.64e18;
+  /**
+   * Empty windows reported one by one before a run of them becomes one gap record. A time series needs its
+   * zeros (a quiet host is not a dead one), but a capture whose frames lie years apart must not flood every
+   * output: five keeps a zero on each side of a short pause, and bounds the reports a frame can cause at
+   * six (its own window, five empty ones, or one gap), whatever the timestamps do.
+   */
+  static readonly MAX_SEPARATE_EMPTY_WINDOWS = 5;
 
-  readonly anomalies: PacketTimeAnomalies = { outOfOrder: 0, timeJumps: 0, badTimestamps: 0 };
+  readonly anomalies: PacketTimeAnomalies = { outOfOrder: 0, timeJumps: 0, badTimestamps: 0, gaps: 0 };
   private readonly target: WindowTarget;
   private readonly timeFrame: number;
   /** Current window in microseconds, NaN before the first frame. */
@@ -77,14 +86,17 @@ export class PacketTimeWindows implements FrameConsumer {
       this.restartAt(timeMicros); // a timestamp far in the future is more likely damage than a real gap
       return;
     }
-    let start = this.windowStart;
-    let end = this.windowEnd;
-    while (timeMicros >= end) {
-      this.target.closeWindow(start, end, false);
-      start = end;
-      end += this.timeFrame;
+    this.target.closeWindow(this.windowStart, this.windowEnd, false);
+    let start = this.windowEnd;
+    const empty = Math.floor((timeMicros - start) / this.timeFrame);
+    if (empty > PacketTimeWindows.MAX_SEPARATE_EMPTY_WINDOWS) {
+      this.anomalies.gaps++;
+      this.target.closeWindow(start, start + empty * this.timeFrame, false, empty);
+      start += empty * this.timeFrame;
+    } else {
+      for (let i = 0; i < empty; i++, start += this.timeFrame) this.target.closeWindow(start, start + this.timeFrame, false);
     }
-    this.setWindow(start, end);
+    this.setWindow(start, start + this.timeFrame);
   }
 
   private restartAt(timeMicros: number): void {

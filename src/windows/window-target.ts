@@ -5,6 +5,9 @@
 export interface WindowTarget {
   /** Counts one frame in the current window; `data[offset, offset + length)` is valid only during the call. */
   addFrame(data: Uint8Array, offset: number, length: number, linkType: number): void;
-  /** Ends the window [startMicros, endMicros): report it, then start empty. */
-  closeWindow(startMicros: number, endMicros: number, partial: boolean): void;
+  /**
+   * Ends the window [startMicros, endMicros): report it, then start empty. `gapWindows` > 0 says the range
+   * spans that many windows in which nothing was seen, reported as one record (sparse captures).
+   */
+  closeWindow(startMicros: number, endMicros: number, partial: boolean, gapWindows?: number): void;
 }

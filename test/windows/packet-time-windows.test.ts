@@ -118,3 +118,38 @@ test('a fraction of a second out of range (damage) is placed by its exact time, 
     [1_003_500, 1],
   ]);
 });
+
+test('a run of more than MAX_SEPARATE_EMPTY_WINDOWS empty windows is one gap record saying from, to and how many', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  feed(d, frame, 1000 * SECOND);
+  feed(d, frame, 1003 * SECOND); // 2 empty windows: reported one by one
+  feed(d, frame, 1100 * SECOND); // 96 empty windows: one gap
+  d.finish();
+  assert.deepEqual(
+    reports.map((r) => [r.start.getTime() / 1000, r.end.getTime() / 1000, r.server.synPackets, r.gap?.windows ?? 0]),
+    [
+      [1000, 1001, 1, 0],
+      [1001, 1002, 0, 0],
+      [1002, 1003, 0, 0],
+      [1003, 1004, 1, 0],
+      [1004, 1100, 0, 96],
+      [1100, 1101, 1, 0],
+    ],
+  );
+  assert.equal(d.anomalies.gaps, 1);
+  assert.equal(PacketTimeWindows.MAX_SEPARATE_EMPTY_WINDOWS, 5);
+});
+
+test('timestamps that cycle far forward and back make a bounded number of reports per frame', () => {
+  const { d, reports } = detector(null, SECOND);
+  const frame = syn('192.0.2.1', '192.0.2.2', 80);
+  const x = 1_600_000_000 * SECOND;
+  const cycle = [x, x + 100_000 * SECOND, x + 200_001 * SECOND];
+  let frames = 0;
+  for (let i = 0; i < 3000; i++, frames++) feed(d, frame, cycle[i % 3]!);
+  d.finish();
+  // Each frame closes at most its window and one gap (a jump back restarts the clock): never thousands of windows.
+  assert.ok(reports.length <= 2 * frames + 1, `${reports.length} reports for ${frames} frames`);
+  assert.equal(reports.reduce((n, r) => n + r.server.synPackets, 0), frames);
+});
