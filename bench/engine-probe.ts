@@ -63,7 +63,7 @@ function feed(detector: Detector, sample: FrameSample, n: number): void {
   const count = sample.count;
   for (let i = 0, j = 0; i < n; i++, j++) {
     if (j === count) j = 0;
-    detector.addFrame(data, offsets[j]!, lengths[j]!, linkType);
+    detector.addFrame(data, offsets[j]!, lengths[j]!, linkType, 1_700_000_000);
   }
 }
 

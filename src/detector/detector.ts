@@ -19,8 +19,8 @@ export interface DetectorOptions {
   onReport: (report: WindowReport) => void;
   /** Optional per-SYN hook (console verbose 3); keep it cheap. */
   onPort?: (direction: Direction, port: number) => void;
-  /** Optional per-probe hook (scan attribution): every probe and reply with its direction; the record is reused. */
-  onProbe?: (kind: ProbeKind, direction: Direction, record: ProbeRecord) => void;
+  /** Optional per-probe hook (scan attribution): every probe and reply with its direction and time; the record is reused. */
+  onProbe?: (kind: ProbeKind, direction: Direction, record: ProbeRecord, seconds: number) => void;
 }
 
 /** Decoder totals over the whole run, for the self-metrics. */
@@ -54,6 +54,8 @@ export class Detector {
   private local: LocalAddresses | null;
   private interfaceNow: string | null = null;
 
+  /** Capture time of the frame at hand, whole seconds since the epoch. */
+  private seconds = 0;
   private frames = 0;
   private synPackets = 0;
   private malformed = 0;
@@ -70,9 +72,10 @@ export class Detector {
     this.server = new PortBitmap(shape);
   }
 
-  /** Counts and classifies one frame in the current window. */
-  addFrame(data: Uint8Array, offset: number, length: number, linkType: number): void {
+  /** Counts and classifies one frame in the current window; `seconds` stamps what the probe hook sees. */
+  addFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number): void {
     this.frames++;
+    this.seconds = seconds;
     const kind = decodeFrame(data, offset, length, linkType, this.record);
     if (kind > 0) {
       if (this.record.damage !== 0) this.damaged++;
@@ -106,7 +109,7 @@ export class Detector {
       (direction === 'server' ? this.server : this.client).addPort(r.dstPort);
       if (this.options.onPort) this.options.onPort(direction, r.dstPort);
     }
-    if (this.options.onProbe) this.options.onProbe(kind, direction, r);
+    if (this.options.onProbe) this.options.onProbe(kind, direction, r, this.seconds);
   }
 
   /** Emits the window [startMicros, endMicros) and clears the bitmaps and counters; `gapWindows` marks a gap record. */

@@ -80,7 +80,7 @@ test('truncated frames are counted as malformed, unknown link types too, and not
 test('the detector keeps no clock: closeWindow takes the bounds, marks partial windows and clears state', () => {
   const { detector: d, reports } = detector(null);
   const frame = syn('192.0.2.1', '192.0.2.2', 80);
-  d.addFrame(frame, 0, frame.length, linkTypeOf.ethernet);
+  d.addFrame(frame, 0, frame.length, linkTypeOf.ethernet, 5);
   d.closeWindow(5 * SECOND, 10 * SECOND, true);
   d.closeWindow(10 * SECOND, 20 * SECOND, false);
   assert.equal(reports[0]!.partial, true);
