@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { systemProgram } from '../system-program.js';
 
 export interface PrivilegeDropOptions {
   /** User name or numeric id to become; default `nobody` when started as root. */
@@ -92,8 +93,10 @@ export function parseEntry(line: string): Account | null {
 }
 
 function getent(database: string, key: string): string | null {
+  const program = systemProgram('getent');
+  if (program === null) return null;
   try {
-    const out = execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const out = execFileSync(program, [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     const first = out.split('\n')[0] ?? '';
     return first === '' ? null : first;
   } catch {
