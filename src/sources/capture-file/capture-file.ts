@@ -29,6 +29,8 @@ export interface ReadCaptureFileOptions {
   chunkSize?: number;
   /** Stops reading at the next chunk (Ctrl-C during a long replay); frames so far stay delivered. */
   signal?: AbortSignal;
+  /** Called once the file is open, before any byte is parsed (the replay drops root there); may throw. */
+  onOpen?: () => void;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -53,6 +55,7 @@ export async function readCaptureFile(
   let size: number;
   let head: Buffer;
   try {
+    options.onOpen?.();
     size = sizeOf(fd, path);
     head = readHead(fd, path);
   } catch (error) {
