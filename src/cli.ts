@@ -14,8 +14,9 @@ export const EXIT_USAGE = 2;
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const debug = argv.some((a) => /^--?debug(=true)?$/.test(a));
   let config: PengConfig;
+  const configWarnings: string[] = [];
   try {
-    config = loadConfig(argv, env);
+    config = loadConfig(argv, env, { warn: (message) => configWarnings.push(message) });
   } catch (err) {
     return reportError(err, debug, createLogger({ debug }));
   }
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return EXIT_OK;
   }
   const stdio = runStdio(config);
+  configWarnings.forEach((message) => stdio.log.warn(message));
   try {
     if (config.interfaces) {
       (await import('./run/list-interfaces.js')).printInterfaces();

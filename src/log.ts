@@ -1,3 +1,5 @@
+import { redactUrl } from './net/redact-url.js';
+
 /** Severity of a log message; Telegraf reads the matching `E!`/`W!`/`I!`/`D!` prefix from stderr. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -29,10 +31,16 @@ const PLAIN_PREFIX: Record<LogLevel, string> = {
 // Control characters from hostile input (file names, server replies) must not forge lines or move the cursor.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/g;
 
+/** A hostile text (a capture file name) for one console line: every control character becomes `?`. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
 /** Prefixes every line of `message`, so a multi-line text (a stack trace) stays one message per line. */
 export function formatLogLines(level: LogLevel, message: string, telegraf: boolean): string {
   const prefix = (telegraf ? TELEGRAF_PREFIX : PLAIN_PREFIX)[level];
-  const lines = message.replace(CONTROL, '?').split('\n');
+  // The URL redaction is a safety net: a library's error text may quote a URL with its user-info.
+  const lines = redactUrl(message).replace(CONTROL, '?').split('\n');
   while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines.map((line) => prefix + line + '\n').join('');
 }

@@ -62,7 +62,7 @@ function parserFor(file: string): (text: string) => unknown {
  * Reads a --config file into a plain mapping of option names to values (empty file: no settings).
  * Every failure is a ConfigError naming the file and, for syntax, the line.
  */
-export function readConfigFile(file: string): Record<string, unknown> {
+export function readConfigFile(file: string, isKnownKey: (key: string) => boolean = () => true, suggest: (key: string) => string | null = () => null): Record<string, unknown> {
   const name = quoteValue(file);
   let text: string;
   try {
@@ -89,7 +89,29 @@ export function readConfigFile(file: string): Record<string, unknown> {
     const got = Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`;
     throw new ConfigError(`config file ${name} holds ${got}, not a mapping of option names to values; see config/peng.yaml for an example`);
   }
-  return parsed as Record<string, unknown>;
+  const settings = parsed as Record<string, unknown>;
+  const unknown = Object.keys(settings).find((key) => !isKnownKey(key));
+  if (unknown !== undefined) {
+    // Never the key itself: --config may name any file root can read (/etc/shadow) and print its first line.
+    const line = keyLine(text.replace(/^\uFEFF/, ''), unknown);
+    const guess = suggest(unknown);
+    const hint = guess === null ? 'run peng --help for the list of options' : `did you mean ${guess}? Run peng --help for the list of options`;
+    throw new ConfigError(`config file ${name}: unknown key${line === null ? '' : ` at line ${line}`} (not a Peng option); ${hint}`);
+  }
+  return settings;
+}
+
+/** The 1-based line of a top-level key (YAML, or JSON read as YAML), or null when it cannot be located. */
+function keyLine(text: string, key: string): number | null {
+  const yaml = loadYaml();
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines });
+  if (!yaml.isMap(doc.contents)) return null;
+  for (const item of doc.contents.items) {
+    const node = item.key;
+    if (yaml.isScalar(node) && String(node.value) === key && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return null;
 }
 
 function systemReason(err: unknown): string {

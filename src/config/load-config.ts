@@ -1,18 +1,25 @@
 import convict from 'convict';
 import { ConfigError, closestName, quoteValue } from './config-error.js';
+import { redactUrl } from '../net/redact-url.js';
 import { readConfigFile } from './config-file.js';
 import { checkCrossFieldRules } from './cross-field.js';
+import { readTokenFile } from './token-file.js';
 import { FormatProblem, formats } from './formats.js';
 import { asksForHelpOrVersion, parseArgs } from './parse-args.js';
 import type { OptionValues, PengConfig } from './peng-config.js';
 import { isOptionName, optionNames, schema, type OptionName } from './schema.js';
+
+export interface LoadConfigOptions {
+  /** Receives what is worth saying but not refusing (a world-readable -tokenFile); default: dropped. */
+  warn?: (message: string) => void;
+}
 
 /**
  * Builds the configuration of one run from the command line and the environment.
  * Precedence: defaults < --config file < PENG_* environment < flags. Throws a ConfigError (one line,
  * `<what is wrong>; <what to do>`) for any usage or configuration error; never writes to stdout.
  */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): PengConfig {
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): PengConfig {
   const asked = asksForHelpOrVersion(argv);
   if (asked.help || asked.version) return { ...defaultConfig(), ...asked };
 
@@ -29,7 +36,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pen
 
   const file = args.flags.get('config')?.text ?? pengEnv[schema.config.env] ?? '';
   if (file !== '') {
-    const settings = readConfigFile(file);
+    const settings = readConfigFile(file, isOptionName, (key) => closestName(key, optionNames));
     checkFileKeys(file, settings);
     config.load(settings); // convict re-applies the environment over the file
     for (const name of Object.keys(settings) as OptionName[]) {
@@ -45,6 +52,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pen
   const describe = (name: OptionName): string => describeSetting(name, sources.get(name) ?? { kind: 'default' });
   const values = validateEach(config, describe);
   validateWithConvict(config);
+  if (values.tokenFile !== '') {
+    if (values.token !== '') throw new ConfigError(`${describe('token')} and ${describe('tokenFile')} both give the InfluxDB token; give only one of them`);
+    values.token = readTokenFile(values.tokenFile, options.warn ?? (() => {}));
+    sources.set('token', sources.get('tokenFile') ?? { kind: 'default' }); // errors about the token name -tokenFile
+  }
   checkCrossFieldRules(values, describe);
   return { command: args.command, replayFile: args.replayFile, ...values };
 }
@@ -67,11 +79,7 @@ function pickPengEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Unknown keys and command-line actions in a config file are errors that name the key. */
 function checkFileKeys(file: string, settings: Record<string, unknown>): void {
   for (const key of Object.keys(settings)) {
-    if (!isOptionName(key)) {
-      const guess = closestName(key, optionNames);
-      const hint = guess === null ? 'run peng --help for the list of options' : `did you mean ${guess}? Run peng --help for the list of options`;
-      throw new ConfigError(`config file ${quoteValue(file)}: unknown option ${quoteValue(key)}; ${hint}`);
-    }
+    if (!isOptionName(key)) continue; // readConfigFile already refused unknown keys
     if (schema[key].format === 'peng-duration' && typeof settings[key] === 'number') {
       // A bare number would silently mean milliseconds; the flag and the variable refuse it too.
       throw new ConfigError(`config file ${quoteValue(file)}: ${key} ${String(settings[key])} has no unit; write a Go-style duration such as "${String(settings[key])}s" or "1m"`);
@@ -132,7 +140,8 @@ type OptionSource =
 /** Names a setting as the user wrote it: `-bin 0`, `PENG_BIN=0`, `bin 0 (config file peng.yaml)`, `bin 16 (default)`. */
 function describeSetting(name: OptionName, source: OptionSource): string {
   const hidden = schema[name].sensitive === true;
-  const show = (raw: unknown): string => (hidden ? '[hidden]' : quoteValue(raw));
+  // A URL's user-info is a credential: `http://user:pass@host` is shown as `http://***@host`.
+  const show = (raw: unknown): string => (hidden ? '[hidden]' : quoteValue(typeof raw === 'string' ? redactUrl(raw) : raw));
   switch (source.kind) {
     case 'flag':
       return source.raw === null ? source.flag : `${source.flag} ${show(source.raw)}`;

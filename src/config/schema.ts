@@ -139,6 +139,12 @@ const definitions = {
     env: 'PENG_TOKEN',
     sensitive: true,
   },
+  tokenFile: {
+    doc: 'File holding the InfluxDB auth token, instead of token: read once at start (before privileges are dropped), one final newline ignored; keep it unreadable by other users.',
+    format: 'peng-path',
+    default: '',
+    env: 'PENG_TOKEN_FILE',
+  },
   otlp: {
     doc: 'Export metrics with OpenTelemetry over OTLP/HTTP.',
     format: 'peng-boolean',

@@ -7,6 +7,7 @@ import { createJsonSink } from '../sinks/json-sink.js';
 import { createPortTrace } from '../sinks/port-trace.js';
 import type { Sink } from '../sinks/sink.js';
 import { SinkFanout } from '../sinks/sink-fanout.js';
+import { lookupAccount } from './privileges.js';
 import type { RunStdio } from './stdio.js';
 
 /** Windows a replay may queue for OTLP export (about 10 weeks of 1-minute windows). */
@@ -33,6 +34,14 @@ export interface OutputsContext {
   selfMetrics: () => SelfMetrics;
 }
 
+/** Root, the current user and the -user Peng drops to: the owners whose symlink an output file may be. */
+function trustedFileOwners(config: PengConfig): number[] {
+  const owners = [0, process.geteuid?.() ?? 0];
+  const target = config.user === '' ? null : lookupAccount('passwd', config.user);
+  if (target !== null) owners.push(target.id);
+  return owners;
+}
+
 /**
  * Opens the outputs a configuration asks for (files now, before privileges are dropped). Heavy clients
  * (InfluxDB, OpenTelemetry) are imported only when their sink is on, so a plain replay starts fast.
@@ -42,7 +51,7 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
   const sinks: Sink[] = [];
   const warn = (message: string): void => log.warn(message);
   if (config.verbose >= 1) sinks.push(createConsoleSink({ verbose: config.verbose, out: stdio.console, linePrefix: stdio.consolePrefix, warn }));
-  if (config.export !== '') sinks.push(createCsvSink(config.export));
+  if (config.export !== '') sinks.push(createCsvSink(config.export, { trustedLinkOwners: trustedFileOwners(config) }));
   if (config.json) sinks.push(createJsonSink(process.stdout, { warn }));
   if (config.lineProtocol) {
     const { createLineProtocolSink } = await import('../sinks/line-protocol-sink.js');

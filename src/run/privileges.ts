@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { systemProgram } from '../system-program.js';
+import { hardenProcess } from './process-hardening.js';
 
 export interface PrivilegeDropOptions {
   /** User name or numeric id to become; default `nobody` when started as root. */
   user?: string;
   /** Group name or numeric id; default the user's primary group. */
   group?: string;
+  /** Told once when the bounding set or no_new_privs could not be set (the drop itself still happens). */
+  onWarning?: (message: string) => void;
 }
 
 export type PrivilegeDropResult =
@@ -29,8 +33,8 @@ interface Account {
 
 /**
  * Gives up root, as scanlogd does: call it after every capture handle and output file is open (they
- * stay usable through their open descriptors). Clears supplementary groups, then sets the group, then
- * the user, and checks that root cannot be regained. Does nothing when not running as root.
+ * stay usable through their open descriptors). Empties the capability bounding set and sets no_new_privs,
+ * clears supplementary groups, then sets the group, then the user, and checks that root cannot be regained. Does nothing when not running as root.
  */
 export function dropPrivileges(options: PrivilegeDropOptions = {}): PrivilegeDropResult {
   if (typeof process.getuid !== 'function' || typeof process.setuid !== 'function') {
@@ -52,6 +56,8 @@ export function dropPrivileges(options: PrivilegeDropOptions = {}): PrivilegeDro
   }
   if (user.id === 0) return { dropped: false, reason: `user "${userName}" is root; privileges kept` };
 
+  const hardening = hardenProcess(); // while still root: clearing the bounding set needs CAP_SETPCAP
+  if (hardening !== null) options.onWarning?.(`${hardening}; privileges are dropped anyway`);
   process.setgroups!([]);
   process.setgid!(gid);
   process.setuid(user.id);
@@ -92,8 +98,10 @@ export function parseEntry(line: string): Account | null {
 }
 
 function getent(database: string, key: string): string | null {
+  const program = systemProgram('getent');
+  if (program === null) return null;
   try {
-    const out = execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const out = execFileSync(program, [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     const first = out.split('\n')[0] ?? '';
     return first === '' ? null : first;
   } catch {
@@ -116,10 +124,17 @@ function fromEtc(database: string, key: string): string | null {
   return null;
 }
 
-/** Drops to `-user`/`-group` when `-user` is set (empty keeps the current user), and says what it did. */
-export function dropPrivilegesAsConfigured(config: { user: string; group: string }, log: { info(m: string): void; debug(m: string): void }): void {
+/**
+ * Drops to `-user`/`-group` when `-user` is set (empty keeps the current user), and says what it did:
+ * as info for a live run, as debug for a replay (whose stderr is otherwise quiet).
+ */
+export function dropPrivilegesAsConfigured(
+  config: { user: string; group: string },
+  log: { info(m: string): void; warn(m: string): void; debug(m: string): void },
+  announce: 'info' | 'debug' = 'info',
+): void {
   if (config.user === '') return;
-  const result = dropPrivileges({ user: config.user, ...(config.group !== '' ? { group: config.group } : {}) });
-  if (result.dropped) log.info(`running as ${result.user}:${result.group} (uid ${result.uid}, gid ${result.gid})`);
+  const result = dropPrivileges({ user: config.user, ...(config.group !== '' ? { group: config.group } : {}), onWarning: (m) => log.warn(m) });
+  if (result.dropped) log[announce](`running as ${result.user}:${result.group} (uid ${result.uid}, gid ${result.gid})`);
   else log.debug(`privileges kept: ${result.reason}`);
 }

@@ -4,6 +4,7 @@ import { readCaptureFile, type CaptureFileSummary } from '../sources/capture-fil
 import { PacketTimeWindows } from '../windows/packet-time-windows.js';
 import { openOutputs } from './outputs.js';
 import { configuredLocalAddresses, createDetector } from './pipeline.js';
+import { dropPrivilegesAsConfigured } from './privileges.js';
 import { logSelfMetrics, selfMetricsOf, type SelfMetricSources } from './self-metrics.js';
 import type { RunStdio } from './stdio.js';
 import { watchStopRequests } from './stop-requests.js';
@@ -28,7 +29,12 @@ export async function runReplay(file: string, config: PengConfig, stdio: RunStdi
   let summary: CaptureFileSummary;
   let lost: number;
   try {
-    summary = await readCaptureFile(file, windows, { onProblem: (message) => log.warn(`${file}: ${message}`), signal: stop.signal });
+    summary = await readCaptureFile(file, windows, {
+      onProblem: (message) => log.warn(`${file}: ${message}`),
+      signal: stop.signal,
+      // Untrusted captures (and gzip) are parsed as -user, not root: outputs and input are open by now.
+      onOpen: () => dropPrivilegesAsConfigured(config, log, 'debug'),
+    });
     windows.finish(summary.interrupted || summary.stoppedEarly !== null); // the window at the cut lacks what came after it
   } finally {
     lost = await outputs.close();

@@ -1,4 +1,5 @@
 import type { Direction, DirectionReport, WindowReport } from '../report/window-report.js';
+import { printable } from '../log.js';
 import type { Sink } from './sink.js';
 import { TextOutput, type TextStream } from './text-output.js';
 
@@ -34,7 +35,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
       let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose);
       if (verbose >= 3) {
         const c = report.capture;
-        text += `[${time}] [CAPTURE] ${report.interface} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
+        text += `[${time}] [CAPTURE] ${printable(report.interface)} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
       }
       output.write(prefix === '' ? text : text.replace(/^(?=.)/gm, prefix));
     },

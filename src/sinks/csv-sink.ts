@@ -1,6 +1,12 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { OutputFileError, openOutputFileForAppend } from './open-output-file.js';
 import type { WindowReport } from '../report/window-report.js';
 import type { Sink } from './sink.js';
+
+export interface CsvSinkOptions {
+  /** Users whose symlink at `path` is followed; default root and the current user. */
+  trustedLinkOwners?: readonly number[];
+}
 
 export const CSV_HEADER = 'time,client,server\n';
 
@@ -10,12 +16,13 @@ export const CSV_HEADER = 'time,client,server\n';
  * whole or not at all: a row the disk cannot take is cut back out, thrown (the fan-out counts it and says
  * it once) and later rows are still tried.
  */
-export function createCsvSink(path: string): Sink {
+export function createCsvSink(path: string, options: CsvSinkOptions = {}): Sink {
   let fd: number;
   try {
-    // Read as well as append: the last byte tells whether an earlier run left a partial row.
-    fd = openSync(path, 'a+');
+    // Read as well as append (the last byte tells whether an earlier run left a partial row); never through a planted link.
+    fd = openOutputFileForAppend(path, { what: 'CSV file', trustedLinkOwners: options.trustedLinkOwners ?? [0, process.geteuid?.() ?? 0] });
   } catch (err) {
+    if (err instanceof OutputFileError) throw err;
     throw new Error(`cannot open CSV file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path and its permissions`);
   }
   const file = new WholeRowFile(fd, path);

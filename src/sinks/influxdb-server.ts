@@ -1,5 +1,7 @@
 // How Peng names its InfluxDB server (from the seed's flags) and explains a failed write.
 
+import { redactUrl } from '../net/redact-url.js';
+
 /**
  * The server URL with the seed's separate port applied: `http://localhost` + 9999 gives
  * `http://localhost:9999`; a URL that names a port keeps it.
@@ -9,10 +11,10 @@ export function influxServerUrl(url: string, port: number): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`invalid InfluxDB URL ${JSON.stringify(url)}; give one like http://localhost`);
+    throw new Error(`invalid InfluxDB URL ${JSON.stringify(redactUrl(url))}; give one like http://localhost`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`InfluxDB URL ${JSON.stringify(url)} must start with http:// or https://`);
+    throw new Error(`InfluxDB URL ${JSON.stringify(redactUrl(url))} must start with http:// or https://`);
   }
   const namesPort = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):\d+/i.test(url);
   if (!namesPort) parsed.port = String(port);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { WindowReport } from '../report/window-report.js';
+import { redactUrl } from '../net/redact-url.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
 import { describeWriteError, influxServerUrl, isRetryable } from './influxdb-server.js';
 import { windowToLine } from './line-protocol.js';
@@ -76,7 +77,7 @@ export class InfluxDbSink implements Sink {
   /** @internal use createInfluxDbSink; `api` must be created with this sink's write callbacks. */
   constructor(api: WriteApi, serverUrl: string, options: InfluxDbSinkOptions) {
     this.api = api;
-    this.serverUrl = serverUrl;
+    this.serverUrl = redactUrl(serverUrl); // for messages: never the user-info
     this.host = options.host ?? hostname();
     this.maxBufferLines = options.maxBufferLines ?? INFLUXDB_DEFAULTS.maxBufferLines;
     this.closeTimeoutMs = options.closeTimeoutMs ?? INFLUXDB_DEFAULTS.closeTimeoutMs;

@@ -87,11 +87,13 @@ test('a file that is not a mapping of options is refused', () => {
   assert.match(configError(['--config', file('scalar.yaml', 'hello\n')]), /holds a string, not a mapping/);
 });
 
-test('unknown keys and command-line actions in a file are errors naming the key', () => {
-  assert.match(configError(['--config', file('typo.yaml', 'timeframe: 1m\n')]), /^config file .*: unknown option timeframe; did you mean timeFrame\? Run peng --help/);
-  assert.match(configError(['--config', file('junk.yaml', 'flux_capacitor: 1\n')]), /unknown option flux_capacitor; run peng --help for the list of options$/);
-  assert.match(configError(['--config', file('proto.json', '{"__proto__": {"bin": 0}}')]), /unknown option __proto__/);
-  assert.match(configError(['--config', file('nested.yaml', 'influx:\n  url: http://x\n')]), /unknown option influx/);
+test('unknown keys in a file are errors naming the line, never the key; command-line actions name the option', () => {
+  assert.match(configError(['--config', file('typo.yaml', 'timeframe: 1m\n')]), /^config file .*: unknown key at line 1 \(not a Peng option\); did you mean timeFrame\? Run peng --help/);
+  assert.match(configError(['--config', file('junk.yaml', 'bin: 16\n\nflux_capacitor: 1\n')]), /unknown key at line 3 \(not a Peng option\); run peng --help for the list of options$/);
+  const proto = configError(['--config', file('proto.json', '{\n  "__proto__": {"bin": 0}}')]);
+  assert.match(proto, /unknown key at line 2 \(not a Peng option\)/);
+  assert.doesNotMatch(proto, /__proto__/);
+  assert.match(configError(['--config', file('nested.yaml', 'influx:\n  url: http://x\n')]), /unknown key at line 1 \(not a Peng option\)/);
   assert.match(configError(['--config', file('help.yaml', 'help: true\n')]), /help cannot be set in a config file; remove it and give -help on the command line$/);
   assert.match(configError(['--config', file('self.yaml', 'config: other.yaml\n')]), /config cannot be set in a config file/);
 });

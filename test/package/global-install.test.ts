@@ -26,6 +26,7 @@ test('npm pack + npm install -g gives a working peng command with a lean package
     assert.equal(install.status, 0, install.stderr);
     const peng = join(prefix, 'bin', 'peng');
     assert.ok(existsSync(join(prefix, 'lib', 'node_modules', 'peng', 'node_modules', 'cap', 'build', 'Release', 'cap.node')), 'the cap addon was built');
+    assert.ok(existsSync(join(prefix, 'lib', 'node_modules', 'peng', 'build', 'Release', 'peng_prctl.node')), 'the prctl addon was built');
     assert.match(execFileSync(peng, ['-version'], { encoding: 'utf8' }), /^peng \d+\.\d+\.\d+/);
 
     const capture = join(dir, 'one.pcap');

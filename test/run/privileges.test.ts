@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TcpFlags, linkTypeOf, tcpFrame } from '../../support/frames.js';
 import { run, withNamespaces } from '../../support/netns.js';
-import { buildRoot } from '../../support/paths.js';
+import { buildRoot, pengBin } from '../../support/paths.js';
+import { pcapFile } from '../../support/capture-writers.js';
+import { pengTestEnv } from '../support/run-peng.js';
 import { lookupAccount, parseEntry } from '../../src/run/privileges.js';
 import { liveSkip, startCapture, stopCapture, waitForFrames } from '../sources/live/live-support.js';
 
@@ -61,4 +68,88 @@ test('when not root there is nothing to drop', { skip: liveSkip, timeout: 30_000
   const parsed = JSON.parse(result.out) as { dropped: boolean; reason: string };
   assert.equal(parsed.dropped, false);
   assert.match(parsed.reason, /^not running as root/);
+});
+
+const rootSkip: string | false = process.getuid?.() === 0 ? false : 'needs root';
+
+/** The fields of /proc/<pid>/status that say what a process may still do. */
+function privilegeStatus(text: string): { uid: string; noNewPrivs: string; capBnd: string; capEff: string } {
+  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? `(no ${name})`;
+  return { uid: field('Uid'), noNewPrivs: field('NoNewPrivs'), capBnd: field('CapBnd'), capEff: field('CapEff') };
+}
+
+test('after the drop no_new_privs is set and the capability bounding set is empty, as under the systemd unit', { skip: rootSkip, timeout: 30_000 }, async () => {
+  const script = `import(${JSON.stringify(privilegesModule)}).then((m) => {
+    const warnings = [];
+    const result = m.dropPrivileges({ user: 'nobody', onWarning: (w) => warnings.push(w) });
+    console.log(JSON.stringify({ result, warnings, status: require('fs').readFileSync('/proc/self/status', 'utf8') }));
+  })`;
+  const child = await run(null, process.execPath, ['-e', script], { check: false, timeoutMs: 15_000 });
+  assert.equal(child.code, 0, child.stderr);
+  const out = JSON.parse(child.stdout) as { result: { dropped: boolean; uid: number }; warnings: string[]; status: string };
+  assert.equal(out.result.dropped, true);
+  assert.deepEqual(out.warnings, [], 'the prctl addon was built and both calls succeeded');
+  const nobody = lookupAccount('passwd', 'nobody')!.id;
+  assert.deepEqual(privilegeStatus(out.status), { uid: `${nobody}\t${nobody}\t${nobody}\t${nobody}`, noNewPrivs: '1', capBnd: '0000000000000000', capEff: '0000000000000000' });
+});
+
+test('helper programs come from the system directories, never from PATH', { skip: rootSkip, timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peng-path-'));
+  try {
+    const marker = join(dir, 'ran');
+    // A planted getent that would make "nobody" uid 0 (and record that it ran).
+    writeFileSync(join(dir, 'getent'), `#!/bin/sh\ntouch ${marker}\necho 'nobody:x:0:0::/:/bin/sh'\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'ip'), `#!/bin/sh\ntouch ${marker}\necho '[]'\n`, { mode: 0o755 });
+    const hostModule = join(buildRoot, 'src', 'sources', 'host', 'interfaces.js');
+    const script = `Promise.all([import(${JSON.stringify(privilegesModule)}), import(${JSON.stringify(hostModule)})]).then(([p, h]) => {
+      console.log(JSON.stringify({ nobody: p.lookupAccount('passwd', 'nobody'), addresses: h.configuredAddresses()?.has('lo') ?? null }));
+    })`;
+    const child = await run(null, '/usr/bin/env', [`PATH=${dir}:${process.env.PATH ?? ''}`, process.execPath, '-e', script], { check: false, timeoutMs: 15_000 });
+    assert.equal(child.code, 0, child.stderr);
+    const out = JSON.parse(child.stdout) as { nobody: { id: number }; addresses: boolean | null };
+    assert.notEqual(out.nobody.id, 0, 'the planted getent was not used');
+    assert.equal(out.addresses, true, 'the real ip listed lo');
+    assert.equal(existsSync(marker), false, 'nothing from PATH ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('peng replay as root parses the capture as nobody, with no_new_privs and an empty bounding set', { skip: rootSkip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peng-replay-drop-'));
+  const fifo = join(dir, 'capture.pcap');
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+  const child = spawn(process.execPath, [pengBin, 'replay', fifo, '-json', '-verbose', '0', '-debug'], { env: pengTestEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const safety = setTimeout(() => child.kill('SIGKILL'), 45_000);
+  try {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const dropped = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/running as nobody/.test(stderr)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const writer = await open(fifo, 'w'); // the replay holds the read end: the drop follows at once
+    const frames = [1, 2, 3].map((i) => tcpFrame({ link: 'ethernet', ipv4: { src: '198.51.100.1', dst: '192.0.2.1' }, tcp: { dstPort: 20 + i, flags: TcpFlags.SYN } }));
+    const bytes = pcapFile(linkTypeOf.ethernet, frames);
+    await writer.write(bytes.subarray(0, 24)); // the header only: the replay waits mid-file
+    let waited: NodeJS.Timeout | undefined;
+    const noDrop = new Promise<never>((_, reject) => (waited = setTimeout(() => reject(new Error(`peng never said it dropped privileges: ${stderr}`)), 20_000)));
+    await Promise.race([dropped, noDrop]).finally(() => clearTimeout(waited));
+    const status = privilegeStatus(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    await writer.write(bytes.subarray(24));
+    await writer.close();
+    assert.equal(await exited, 0, stderr);
+    const nobody = lookupAccount('passwd', 'nobody')!.id;
+    assert.deepEqual(status, { uid: `${nobody}\t${nobody}\t${nobody}\t${nobody}`, noNewPrivs: '1', capBnd: '0000000000000000', capEff: '0000000000000000' });
+    const windows = stdout.trim().split('\n').map((line) => JSON.parse(line) as { server: { synPackets: number } });
+    assert.equal(windows.reduce((n, w) => n + w.server.synPackets, 0), 3, 'every SYN was still counted');
+  } finally {
+    clearTimeout(safety);
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

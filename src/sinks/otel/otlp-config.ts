@@ -1,3 +1,4 @@
+import { redactUrl } from '../../net/redact-url.js';
 import type { CounterTemporality } from './window-metric-producer.js';
 
 /** Where OTLP/HTTP metrics go when nothing says otherwise (the spec's default). */
@@ -58,10 +59,10 @@ function checkedUrl(text: string, source: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) is not a URL; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
+    throw new OtlpConfigError(`OTLP endpoint "${redactUrl(text)}" (${source}) is not a URL; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new OtlpConfigError(`OTLP endpoint "${text}" (${source}) must use http or https, not ${url.protocol}; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
+    throw new OtlpConfigError(`OTLP endpoint "${redactUrl(text)}" (${source}) must use http or https, not ${url.protocol}; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
   }
   return url;
 }

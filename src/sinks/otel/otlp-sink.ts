@@ -3,6 +3,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
+import { redactUrl } from '../../net/redact-url.js';
 import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
 import { createPengResource } from './resource.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
@@ -87,6 +88,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     throw new OtlpConfigError(`OTLP sink needs a positive time frame, got ${options.timeFrameMs} ms; set -timeFrame to a duration such as 1m`);
   }
   const url = resolveMetricsUrl(options.endpoint, env);
+  const shownUrl = redactUrl(url); // messages never show the endpoint's user-info
   const notice = protocolNotice(env);
   if (notice) log(notice);
   const envTimeout = env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT ?? env.OTEL_EXPORTER_OTLP_TIMEOUT;
@@ -120,7 +122,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     const batch = producer.lastBatchSize;
     if (result.code === EXPORT_SUCCESS) {
       exportedWindows += batch;
-      if (inOutage) log(`OTLP export to ${url} works again; ${batch} window(s) delivered`);
+      if (inOutage) log(`OTLP export to ${shownUrl} works again; ${batch} window(s) delivered`);
       inOutage = false;
       return true;
     }
@@ -131,8 +133,8 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     if (!inOutage) {
       log(
         rejected
-          ? `OTLP export to ${url} rejected, ${batch} window(s) dropped: ${describe(result.error)}`
-          : `OTLP export to ${url} failed: ${describe(result.error)}; keeping up to ${producer.maxQueuedWindows} windows and retrying with the next window`,
+          ? `OTLP export to ${shownUrl} rejected, ${batch} window(s) dropped: ${describe(result.error)}`
+          : `OTLP export to ${shownUrl} failed: ${describe(result.error)}; keeping up to ${producer.maxQueuedWindows} windows and retrying with the next window`,
       );
     }
     inOutage = true;
@@ -205,7 +207,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
       closed = true;
       await flush();
       const undelivered = producer.queuedWindows;
-      if (undelivered > 0) log(`OTLP: ${undelivered} window(s) not delivered to ${url} at exit`);
+      if (undelivered > 0) log(`OTLP: ${undelivered} window(s) not delivered to ${shownUrl} at exit`);
       if (producer.droppedWindows > 0) log(`OTLP: ${producer.droppedWindows} window(s) dropped because more than ${producer.maxQueuedWindows} waited for export`);
       try {
         await exporter.shutdown();

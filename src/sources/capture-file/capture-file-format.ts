@@ -1,6 +1,6 @@
 import { CaptureFileError } from './capture-file-error.js';
 import type { CaptureFileProblems } from './capture-file-problems.js';
-import { hex32, type RecordParser } from './capture-file-parser.js';
+import type { RecordParser } from './capture-file-parser.js';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
 import { PCAP_HEADER_LENGTH, PcapParser, pcapByteOrder, readPcapHeader } from './pcap-parser.js';
 import { BLOCK_SECTION_HEADER, BYTE_ORDER_MAGIC, PcapngParser } from './pcapng-parser.js';
@@ -35,7 +35,7 @@ export function detectCapture(
     if (length < 12) throw truncatedHeader(name, length);
     const order = view.getUint32(8, true);
     if (order !== BYTE_ORDER_MAGIC && order !== 0x4d3c2b1a) {
-      throw new CaptureFileError('not-a-capture', `capture file ${name} is not a pcapng file: section header has byte-order magic ${hex32(order)}`);
+      throw new CaptureFileError('not-a-capture', `capture file ${name} is not a pcapng file (unknown byte-order magic in its section header)`);
     }
     return { format: 'pcapng', parser: new PcapngParser(consumer, problems), headerLength: 0 };
   }
@@ -45,7 +45,7 @@ export function detectCapture(
     const header = readPcapHeader(view, littleEndian);
     return { format: 'pcap', parser: new PcapParser(header, consumer, problems), headerLength: PCAP_HEADER_LENGTH };
   }
-  throw new CaptureFileError('not-a-capture', `capture file ${name} is not a pcap or pcapng file (magic ${hex32(magic)})`);
+  throw new CaptureFileError('not-a-capture', `capture file ${name} is not a pcap or pcapng file (unknown magic number); give a capture saved by tcpdump, tshark or Wireshark`);
 }
 
 function truncatedHeader(name: string, length: number): CaptureFileError {

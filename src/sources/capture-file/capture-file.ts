@@ -40,6 +40,8 @@ export interface ReadCaptureFileOptions {
   chunkSize?: number;
   /** Stops reading at the next chunk, or at once while waiting on a pipe; frames so far stay delivered. */
   signal?: AbortSignal;
+  /** Called once the file is open, before any byte is parsed (the replay drops root there); may throw. */
+  onOpen?: () => void;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -60,6 +62,12 @@ export async function readCaptureFile(
   const reader = new CaptureFileReader(path, consumer, problems, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const input = openCaptureInput(path);
   const run: ReadRun = { input, path, reader, problems, progress: null, interrupted: options.signal?.aborted === true, closed: false };
+  try {
+    options.onOpen?.();
+  } catch (error) {
+    closeInput(run);
+    throw error;
+  }
   const stop = (): void => {
     run.interrupted = true;
     reader.stopped = true; // every read loop checks it between chunks

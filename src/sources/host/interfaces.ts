@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { systemProgram } from '../../system-program.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { loadCap } from '../live/cap-binding.js';
@@ -68,9 +69,11 @@ function isOperational(name: string): boolean {
  * interfaces that are up), from iproute2's JSON output; null where `ip` is not available.
  */
 export function configuredAddresses(): Map<string, string[]> | null {
+  const ip = systemProgram('ip');
+  if (ip === null) return null;
   let text: string;
   try {
-    text = execFileSync('ip', ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    text = execFileSync(ip, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return null;
   }

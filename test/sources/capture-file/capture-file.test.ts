@@ -190,14 +190,15 @@ test('a file that is not a capture is refused before any frame, with one line na
   const text = Buffer.from('hello, this is not a capture file at all\n');
   const e = await refusal(text);
   assert.equal(e.code, 'not-a-capture');
-  assert.match(e.message, /^capture file .*capture-\d+\.bin is not a pcap or pcapng file \(magic 0x68656c6c\)$/);
+  assert.match(e.message, /^capture file .*capture-\d+\.bin is not a pcap or pcapng file \(unknown magic number\); /);
+  assert.doesNotMatch(e.message, /hell|0x68656c6c/, "the file's first bytes are not echoed");
   assert.match((await refusal(Buffer.alloc(0))).message, /is empty$/);
   assert.match((await refusal(Buffer.from([0xd4, 0xc3]))).message, /too short/);
   const pcap = craftPcap({ linkType: 1 }, specs());
   assert.match((await refusal(pcap.bytes.subarray(0, 10))).message, /ends inside its file header \(10 bytes\)$/);
   const badOrder = Buffer.from(multiInterfacePcapng().bytes);
   badOrder.writeUInt32LE(0x12345678, 8);
-  assert.match((await refusal(badOrder)).message, /not a pcapng file: section header has byte-order magic 0x12345678$/);
+  assert.match((await refusal(badOrder)).message, /not a pcapng file \(unknown byte-order magic in its section header\)$/);
   assert.equal((await refusal(gzipSync(text))).code, 'not-a-capture');
   const brokenGzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.from('garbage, not deflate data')]);
   const gz = await refusal(brokenGzip);
