@@ -133,6 +133,26 @@ const text: ValueFormat<string> = {
   },
 };
 
+/** An InfluxDB token: sent in an HTTP header, so a control character (a CRLF file's `\r`) is refused here, by position, never echoed. */
+const token: ValueFormat<string> = {
+  type: 'string',
+  placeholder: 'TOKEN',
+  coerce: (value) => value,
+  validate(value) {
+    requireText(value, 'write the token as plain text');
+    const bad = findHeaderUnsafe(value);
+    if (bad !== null) {
+      const { index, char } = bad;
+      const where = index === value.length - 1 ? `at its end (character ${index + 1} of ${value.length})` : `at character ${index + 1} of ${value.length}`;
+      throw new FormatProblem(
+        `the token contains ${describeChar(char)} ${where}, which an HTTP header cannot carry`,
+        'remove it (a token file or EnvironmentFile saved with Windows line endings ends each line in \\r)',
+      );
+    }
+    return value;
+  },
+};
+
 /** A file path; empty means "none". */
 const path: ValueFormat<string> = {
   type: 'path',
@@ -206,6 +226,7 @@ export const formats = {
   'peng-url': url,
   'peng-optional-url': optionalUrl,
   'peng-text': text,
+  'peng-token': token,
   'peng-path': path,
   'peng-account': account,
   'peng-address-list': addressList,
@@ -240,6 +261,22 @@ function requireText(value: unknown, hint: string): asserts value is string {
   if (typeof value !== 'string') throw new FormatProblem(`expected text, got ${describeType(value)}`, hint);
   if (value.length > MAX_TEXT_LENGTH) throw new FormatProblem(`longer than ${MAX_TEXT_LENGTH} characters`, hint);
   if (value.includes('\u0000')) throw new FormatProblem('contains a NUL character', hint);
+}
+
+/** The first character Node refuses in a header value (controls except tab, DEL, beyond U+00FF), or null. */
+function findHeaderUnsafe(value: string): { index: number; char: string } | null {
+  const match = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/u.exec(value);
+  return match ? { index: match.index, char: match[0] } : null;
+}
+
+const CHAR_NAMES: Record<string, string> = { '\r': 'a carriage return (\\r)', '\n': 'a line feed (\\n)', '\u0000': 'a NUL character' };
+
+/** Names a character without printing it: `a carriage return (\r)`, `the control character U+001B`. */
+function describeChar(char: string): string {
+  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CHAR_NAMES[char];
+  if (name !== undefined) return `${name}, ${code},`;
+  return char.codePointAt(0)! <= 0x7f ? `the control character ${code}` : `the non-Latin-1 character ${code}`;
 }
 
 function requireList(value: unknown, hint: string): string[] {
