@@ -76,7 +76,7 @@ export function postLines(target: WriteTarget, body: string, agent: http.Agent, 
       finish({ kind: 'rejected', reason: describeNetworkError(error as Error) });
       return;
     }
-    const onAbort = (): void => void request.destroy(new Error('aborted at shutdown'));
+    const onAbort = (): void => void request.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     timer = setTimeout(() => request.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);

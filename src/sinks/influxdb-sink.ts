@@ -69,7 +69,8 @@ export class InfluxDbSink implements Sink {
   private skipped = 0;
   private outage: Outage | null = null;
   private rejection: Rejection | null = null;
-  private lastFailure = '';
+  /** The reason of the last rejection, for its total. */
+  private lastRejection = '';
   private closing: Promise<void> | null = null;
 
   /** @internal use createInfluxDbSink. */
@@ -154,11 +155,11 @@ export class InfluxDbSink implements Sink {
   }
 
   private async closeOnce(): Promise<void> {
-    const unwritten = await this.writer.close(this.closeTimeoutMs);
+    const { unwritten, lastFailure } = await this.writer.close(this.closeTimeoutMs);
     this.endRejection();
     if (unwritten > 0) {
       this.dropped += unwritten;
-      const reason = this.lastFailure ? `last error: ${this.lastFailure}` : `no answer within ${this.closeTimeoutMs} ms`;
+      const reason = lastFailure ? `last error: ${lastFailure}` : `no answer within ${this.closeTimeoutMs} ms`;
       this.log.error(`${unwritten} line(s) could not be written to InfluxDB at ${this.serverUrl} before shutdown (${reason})`);
       this.outage = null;
     }
@@ -174,7 +175,7 @@ export class InfluxDbSink implements Sink {
 
   private onRejected(lines: number, reason: string): void {
     this.dropped += lines;
-    this.lastFailure = reason;
+    this.lastRejection = reason;
     if (this.rejection) {
       this.rejection.total += lines;
       return;
@@ -187,12 +188,11 @@ export class InfluxDbSink implements Sink {
     const rejection = this.rejection;
     this.rejection = null;
     if (rejection && rejection.total > rejection.reported) {
-      this.log.error(`InfluxDB at ${this.serverUrl} rejected ${rejection.total} line(s) in all, dropped: ${this.lastFailure}`);
+      this.log.error(`InfluxDB at ${this.serverUrl} rejected ${rejection.total} line(s) in all, dropped: ${this.lastRejection}`);
     }
   }
 
   private onRetrying(outcome: RetryOutcome): void {
-    this.lastFailure = outcome.reason;
     if (this.outage) return;
     this.outage = { since: Date.now(), droppedAtStart: this.dropped, overflowLogged: false };
     const hint = outcome.refused ? refusedPortHint(this.serverUrl) : '';

@@ -56,6 +56,7 @@ export class LineWriter {
   private readonly stopped: Array<() => void> = [];
   private deadline: number | null = null;
   private closed = false;
+  private lastFailure: string | null = null;
 
   constructor(private readonly options: LineWriterOptions) {
     this.agent = createWriteAgent(options.target.serverUrl);
@@ -88,31 +89,34 @@ export class LineWriter {
   }
 
   /**
-   * Sends what is queued until it is written or `timeoutMs` has passed, then releases the connection.
-   * Resolves to the lines that could not be written (no longer queued, for the owner to count).
+   * Sends what is queued until it is written or `timeoutMs` has passed (a request on the wire is cut off
+   * then), and releases the connection. Resolves to the lines that could not be written, no longer
+   * queued, for the owner to count, with the last failure, if any.
    */
-  async close(timeoutMs: number): Promise<number> {
-    if (this.closed) return 0;
+  async close(timeoutMs: number): Promise<{ unwritten: number; lastFailure: string | null }> {
+    if (this.closed) return { unwritten: 0, lastFailure: this.lastFailure };
     this.deadline = Date.now() + timeoutMs;
     // Our own backoff yields to shutdown; a server's Retry-After is honoured if it ends before the deadline.
     if (!this.retryAfterFromServer) this.nextAttemptAt = 0;
     this.wake?.();
     if (this.queue.length > 0) this.start();
     if (this.running || this.startQueued) {
-      // Ref'd on purpose: this wait is what keeps the process alive until the lines are out or the deadline passed.
+      // Ref'd on purpose: these timers keep the process alive until the lines are out or the deadline has passed.
+      const cutOff = setTimeout(() => this.abort.abort(new Error(`no answer within ${timeoutMs} ms of shutdown`)), timeoutMs);
       let backstop: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.stopped.push(resolve)),
         new Promise<void>((resolve) => (backstop = setTimeout(resolve, timeoutMs + 1_000))),
       ]);
+      clearTimeout(cutOff);
       clearTimeout(backstop);
     }
     this.closed = true;
-    this.abort.abort();
+    this.abort.abort(new Error('closed'));
     const unwritten = this.queue.length;
     this.queue.length = 0;
     this.agent.destroy();
-    return unwritten;
+    return { unwritten, lastFailure: this.lastFailure };
   }
 
   private start(): void {
@@ -167,13 +171,18 @@ export class LineWriter {
         this.failures = 0;
         this.nextAttemptAt = 0;
         this.retryAfterFromServer = false;
+        this.lastFailure = null;
         events.written(batch.length);
         break;
       case 'rejected':
+        this.lastFailure = outcome.reason;
         this.queue.splice(0, batch.length);
         events.rejected(batch.length, outcome.reason);
         break;
       case 'retry': {
+        this.lastFailure = outcome.reason;
+        // Cut off by close(): the owner reports these lines as unwritten, not as a new outage.
+        if (this.abort.signal.aborted) break;
         this.failures++;
         const delayMs = this.retryDelay(outcome.retryAfterMs);
         this.nextAttemptAt = Date.now() + delayMs;
@@ -198,12 +207,14 @@ export class LineWriter {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
         this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
       if (this.deadline === null) timer.unref();
       this.wake = done;
+      this.abort.signal.addEventListener('abort', done, { once: true });
     });
   }
 }
