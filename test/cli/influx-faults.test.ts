@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { TcpFlags, tcpFrame, linkTypeOf } from '../support/frames.js';
 import { pcapFile, DEFAULT_START_MICROS } from '../support/pcap-writer.js';
 import { pengBin } from '../support/paths.js';
 import { pengTestEnv, runPeng } from '../support/run-peng.js';
+import { liveSkip } from '../sources/live/live-support.js';
 
 const run = promisify(execFile);
 
@@ -112,4 +113,32 @@ test('nothing listens on the seed default port 9999: one line says InfluxDB 2 li
   assert.equal(notices.length, 1, stderr);
   assert.match(notices[0]!, /^peng: warning: cannot write to InfluxDB at http:\/\/localhost:9999: .*ECONNREFUSED.* \(InfluxDB 2 listens on 8086, not 9999: give -influxPort 8086 or a URL with the port\); keeping up to \d+ lines and retrying$/);
   assert.match(stderr, new RegExp(`^peng: ${WINDOWS} line\\(s\\) could not be written to InfluxDB at http://localhost:9999 before shutdown \\(last error: .*ECONNREFUSED`, 'm'));
+});
+
+test('live, SIGTERM while InfluxDB never answers: the bounded close holds the process (no silent exit 0), then exit 1 with the count', { skip: liveSkip, timeout: 60_000 }, async () => {
+  const server = await FaultHttpServer.start(() => {});
+  // Loopback capture: the traffic seen does not matter here, only the windows and the shutdown.
+  const child = spawn(process.execPath, [pengBin, '-network', 'lo', '-timeFrame', '500ms', ...influx(server.port), '-token', 't'], { env: pengTestEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    const deadline = Date.now() + 15_000;
+    while (server.requests.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(server.requests.length, 1, stderr);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // more windows wait behind the request on the wire
+    child.kill('SIGTERM');
+    const code = await exited;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^peng: (\d+) line\(s\) could not be written to InfluxDB at \S+ before shutdown \(last error: no answer within 5000 ms of shutdown\)$/m);
+    const unwritten = Number(/^peng: (\d+) line\(s\) could not be written/m.exec(stderr)![1]);
+    assert.ok(unwritten >= 3, stderr);
+    assert.equal(server.requests.length, 1, 'one request at a time: the first never ended, so no second one');
+    assert.equal(server.maxOpenConnections, 1);
+  } finally {
+    clearTimeout(guard);
+    child.kill('SIGKILL');
+    await server.close();
+  }
 });
