@@ -1,5 +1,6 @@
 import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
+import { describeChar, findHeaderUnsafe } from './header-text.js';
 import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
 /** A value that does not fit its format: `problem` says what is wrong, `hint` what to write instead. */
@@ -261,22 +262,6 @@ function requireText(value: unknown, hint: string): asserts value is string {
   if (typeof value !== 'string') throw new FormatProblem(`expected text, got ${describeType(value)}`, hint);
   if (value.length > MAX_TEXT_LENGTH) throw new FormatProblem(`longer than ${MAX_TEXT_LENGTH} characters`, hint);
   if (value.includes('\u0000')) throw new FormatProblem('contains a NUL character', hint);
-}
-
-/** The first character Node refuses in a header value (controls except tab, DEL, beyond U+00FF), or null. */
-function findHeaderUnsafe(value: string): { index: number; char: string } | null {
-  const match = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/u.exec(value);
-  return match ? { index: match.index, char: match[0] } : null;
-}
-
-const CHAR_NAMES: Record<string, string> = { '\r': 'a carriage return (\\r)', '\n': 'a line feed (\\n)', '\u0000': 'a NUL character' };
-
-/** Names a character without printing it: `a carriage return (\r)`, `the control character U+001B`. */
-function describeChar(char: string): string {
-  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  const name = CHAR_NAMES[char];
-  if (name !== undefined) return `${name}, ${code},`;
-  return char.codePointAt(0)! <= 0x7f ? `the control character ${code}` : `the non-Latin-1 character ${code}`;
 }
 
 function requireList(value: unknown, hint: string): string[] {
