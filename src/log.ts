@@ -1,4 +1,4 @@
-import { redactUrl } from './net/redact-url.js';
+import { redactUrl } from './redact-url.js';
 
 /** Severity of a log message; Telegraf reads the matching `E!`/`W!`/`I!`/`D!` prefix from stderr. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';

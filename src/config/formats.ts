@@ -1,5 +1,6 @@
 import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
+import { describeChar, findHeaderUnsafe } from './header-text.js';
 import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
 /** A value that does not fit its format: `problem` says what is wrong, `hint` what to write instead. */
@@ -133,6 +134,26 @@ const text: ValueFormat<string> = {
   },
 };
 
+/** An InfluxDB token: sent in an HTTP header, so a control character (a CRLF file's `\r`) is refused here, by position, never echoed. */
+const token: ValueFormat<string> = {
+  type: 'string',
+  placeholder: 'TOKEN',
+  coerce: (value) => value,
+  validate(value) {
+    requireText(value, 'write the token as plain text');
+    const bad = findHeaderUnsafe(value);
+    if (bad !== null) {
+      const { index, char } = bad;
+      const where = index === value.length - 1 ? `at its end (character ${index + 1} of ${value.length})` : `at character ${index + 1} of ${value.length}`;
+      throw new FormatProblem(
+        `the token contains ${describeChar(char)} ${where}, which an HTTP header cannot carry`,
+        'remove it (a token file or EnvironmentFile saved with Windows line endings ends each line in \\r)',
+      );
+    }
+    return value;
+  },
+};
+
 /** A file path; empty means "none". */
 const path: ValueFormat<string> = {
   type: 'path',
@@ -206,6 +227,7 @@ export const formats = {
   'peng-url': url,
   'peng-optional-url': optionalUrl,
   'peng-text': text,
+  'peng-token': token,
   'peng-path': path,
   'peng-account': account,
   'peng-address-list': addressList,

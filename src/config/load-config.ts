@@ -1,6 +1,6 @@
 import convict from 'convict';
 import { ConfigError, closestName, quoteValue } from './config-error.js';
-import { redactUrl } from '../net/redact-url.js';
+import { redactUrl } from '../redact-url.js';
 import { readConfigFile } from './config-file.js';
 import { checkCrossFieldRules } from './cross-field.js';
 import { readTokenFile } from './token-file.js';

@@ -134,7 +134,7 @@ const definitions = {
   },
   token: {
     doc: 'InfluxDB auth token (with bucket and org); never printed. Prefer PENG_TOKEN or a config file to a flag, which other users can see.',
-    format: 'peng-text',
+    format: 'peng-token',
     default: '',
     env: 'PENG_TOKEN',
     sensitive: true,

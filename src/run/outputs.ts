@@ -10,7 +10,7 @@ import { SinkFanout } from '../sinks/sink-fanout.js';
 import { lookupAccount } from './privileges.js';
 import type { RunStdio } from './stdio.js';
 
-/** Windows a replay may queue for OTLP export (about 10 weeks of 1-minute windows). */
+/** Windows a replay may queue for OTLP export or InfluxDB lines it may buffer (about 10 weeks of 1-minute windows). */
 const REPLAY_MAX_QUEUED_WINDOWS = 100_000;
 
 /** Everything a run writes to: the sinks of the configuration, behind one fan-out. */
@@ -60,7 +60,16 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
   let influx: { readonly droppedLines: number } | null = null;
   if (config.bucket !== '' || config.org !== '' || config.token !== '') {
     const { createInfluxDbSink } = await import('../sinks/influxdb-sink.js');
-    const sink = await createInfluxDbSink({ url: config.influxUrl, port: config.influxPort, org: config.org, bucket: config.bucket, token: config.token, log });
+    const sink = await createInfluxDbSink({
+      url: config.influxUrl,
+      port: config.influxPort,
+      org: config.org,
+      bucket: config.bucket,
+      token: config.token,
+      // A replay closes windows faster than one request at a time writes them: let its lines wait.
+      ...(context.mode === 'replay' ? { maxBufferLines: REPLAY_MAX_QUEUED_WINDOWS } : {}),
+      log,
+    });
     influx = sink;
     sinks.push(sink);
   }

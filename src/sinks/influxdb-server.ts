@@ -1,6 +1,6 @@
 // How Peng names its InfluxDB server (from the seed's flags) and explains a failed write.
 
-import { redactUrl } from '../net/redact-url.js';
+import { redactUrl } from '../redact-url.js';
 
 /**
  * The server URL with the seed's separate port applied: `http://localhost` + 9999 gives
@@ -21,12 +21,19 @@ export function influxServerUrl(url: string, port: number): string {
   return parsed.toString().replace(/\/+$/, '');
 }
 
-/** What a failed write tells the user, with the server's own message when it sent one. */
-export function describeWriteError(error: Error): string {
-  const status = (error as { statusCode?: unknown }).statusCode;
-  const code = (error as { code?: unknown }).code;
-  const message = (error.message || error.name).trim().slice(0, 300);
-  if (typeof status !== 'number') return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+/** The seed's default -influxPort (InfluxDB 2 betas); released InfluxDB 2 listens on 8086. */
+export const SEED_DEFAULT_PORT = 9999;
+
+/** What a failed HTTP answer tells the user: status, the server's own message (InfluxDB's JSON `message`), a hint. */
+export function describeHttpStatus(status: number, body: string): string {
+  let message = body.trim();
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown };
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // Plain text (VictoriaMetrics, proxies) is shown as it is.
+  }
+  message = message.replace(/\s+/g, ' ').slice(0, 300) || (STATUS_TEXT[status] ?? 'no message');
   const hint =
     status === 401 || status === 403
       ? '; check --token and that it may write to the bucket'
@@ -38,8 +45,19 @@ export function describeWriteError(error: Error): string {
   return `HTTP ${status}: ${message}${hint}`;
 }
 
-/** True when the client keeps the lines for retry (transport errors, HTTP 429 and 5xx). */
-export function isRetryable(error: Error): boolean {
-  const status = (error as { statusCode?: unknown }).statusCode;
-  return typeof status !== 'number' || status >= 429;
+const STATUS_TEXT: Record<number, string> = { 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+/** A transport error as one line: `connect ECONNREFUSED 127.0.0.1:9999`, `ECONNRESET: socket hang up`. */
+export function describeNetworkError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = (error.message || error.name).replace(/\s+/g, ' ').trim().slice(0, 300);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/** For a refused connection on the seed's default port: where InfluxDB 2 really listens; else ''. */
+export function refusedPortHint(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  if (port !== SEED_DEFAULT_PORT) return '';
+  return ` (InfluxDB 2 listens on 8086, not ${SEED_DEFAULT_PORT}: give -influxPort 8086 or a URL with the port)`;
 }

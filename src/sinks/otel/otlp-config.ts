@@ -1,4 +1,4 @@
-import { redactUrl } from '../../net/redact-url.js';
+import { redactUrl } from '../../redact-url.js';
 import type { CounterTemporality } from './window-metric-producer.js';
 
 /** Where OTLP/HTTP metrics go when nothing says otherwise (the spec's default). */

@@ -3,7 +3,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
-import { redactUrl } from '../../net/redact-url.js';
+import { redactUrl } from '../../redact-url.js';
 import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
 import { createPengResource } from './resource.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
