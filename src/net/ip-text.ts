@@ -64,3 +64,32 @@ export function parseIPv6(text: string): Uint32Array | null {
   for (let w = 0; w < 4; w++) words[w] = groups[2 * w]! * 65536 + groups[2 * w + 1]!;
   return words;
 }
+
+/** An unsigned 32-bit IPv4 address as dotted-quad text. */
+export function formatIPv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+}
+
+/** Four big-endian words as RFC 5952 text: lower case, the longest run of two or more zero groups as `::`. */
+export function formatIPv6(words: ArrayLike<number>): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 4; i++) groups.push((words[i]! >>> 16) & 0xffff, words[i]! & 0xffff);
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const text = (from: number, to: number): string => groups.slice(from, to).map((g) => g.toString(16)).join(':');
+  if (bestStart === -1) return text(0, 8);
+  return `${text(0, bestStart)}::${text(bestStart + bestLength, 8)}`;
+}

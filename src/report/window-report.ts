@@ -1,3 +1,5 @@
+import type { WindowScans } from './scan-report.js';
+
 /** Server: SYNs to this host (someone probes us). Client: SYNs from this host (we probe others). */
 export type Direction = 'client' | 'server';
 
@@ -60,8 +62,8 @@ export interface CaptureCounters {
   dropped?: number;
 }
 
-/** The one record every sink consumes: a finished time window. */
-export interface WindowReport {
+/** The one record every sink consumes: a finished time window (with scan attribution's fields when it runs). */
+export interface WindowReport extends Partial<WindowScans> {
   /** Window start, inclusive. */
   start: Date;
   /** Window end, exclusive. */

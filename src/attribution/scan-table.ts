@@ -1,0 +1,311 @@
+import { FIRST_REPLY_KIND, PROBE_KIND_NAMES, PROBE_KIND_SLOTS, ProbeKind, type ProbeRecord } from '../packets/probe-record.js';
+import type { ScanReason, ScanReport, WindowScans } from '../report/scan-report.js';
+import type { Direction } from '../report/window-report.js';
+import { decideScan, type Evidence } from './decide.js';
+import * as P from './params.js';
+import { hashAddress, mix32, SketchArray } from './sketch.js';
+import { keyHash, SourceIndex } from './source-index.js';
+
+/** An address set (LocalAddresses fits): sources or destinations whose probes are not evidence. */
+export interface AddressMatcher {
+  isLocal4(address: number): boolean;
+  isLocal6(words: Uint32Array): boolean;
+}
+
+export interface ScanTableOptions {
+  /** Sources remembered; fixed at start. */
+  maxSources?: number;
+  /** Scanners listed per window report; the rest are counted. */
+  maxScansPerWindow?: number;
+  /** Probes from these sources are not evidence (one's own vulnerability scanners); they are counted. */
+  ignoreSources?: AddressMatcher | null;
+  /** Probes to these destinations are not evidence (busy public services); they are counted. */
+  ignoreDestinations?: AddressMatcher | null;
+  /** Formats a source's four key words as address text (net/ip-text, injected to keep this room small). */
+  formatSource: (family: 4 | 6, words: Uint32Array) => string;
+}
+
+/** Totals over the table's life, for the self-metrics. */
+export interface ScanTableStats {
+  sources: number;
+  evictions: number;
+  suppressed: number;
+  detections: number;
+  bytes: number;
+}
+
+const SERVER = 0;
+const CLIENT = 1;
+const REASONS: readonly ScanReason[] = ['vertical', 'horizontal', 'mixed', 'stealth', 'failures'];
+
+/**
+ * Per-source scan evidence in a table of fixed size chosen at start: probes by kind, distinct ports, hosts
+ * and targets (sketches), first and last seen, and the outcomes of its attempts where replies are seen. The
+ * table is not cleared by windows, so slow scans add up as long as the source is remembered; when it is
+ * full, the source with the least evidence among a small sample makes room, so a flood of one-packet
+ * (spoofed) sources evicts its own kind and never a scanner. Nothing is allocated per packet.
+ */
+export class ScanTable {
+  readonly capacity: number;
+  private readonly maxScans: number;
+  private readonly options: ScanTableOptions;
+  private readonly index: SourceIndex;
+  private readonly hashes: Uint32Array;
+  private readonly family: Uint8Array;
+  private readonly direction: Uint8Array;
+  private readonly kinds: Uint32Array;
+  private readonly windowProbes: Uint32Array;
+  private readonly firstSeen: Float64Array;
+  private readonly lastSeen: Float64Array;
+  /** Seconds of detection, NaN while not (yet) a scanner. */
+  private readonly detectedAt: Float64Array;
+  private readonly reason: Uint8Array;
+  /** Bit 0: active this window; bit 1: active the previous window; bit 2: replies seen; bit 3: in handshakes; bit 4: reported. */
+  private readonly flags: Uint8Array;
+  private readonly ports: SketchArray;
+  private readonly hosts: SketchArray;
+  private readonly targets: SketchArray;
+  private readonly successes: SketchArray;
+  private readonly failures: SketchArray;
+  private readonly peers: SketchArray;
+  /** Entries active this window (each once), then those of the previous window. */
+  private active: Int32Array;
+  private activeCount = 0;
+  private previous: Int32Array;
+  private previousCount = 0;
+  private used = 0;
+  private hand = 0;
+  private readonly stats: Omit<ScanTableStats, 'sources' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
+  private readonly evidence: Evidence = { ports: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
+
+  constructor(options: ScanTableOptions) {
+    const n = options.maxSources ?? P.DEFAULT_MAX_SOURCES;
+    if (!Number.isInteger(n) || n < P.MIN_MAX_SOURCES || n > P.MAX_MAX_SOURCES) {
+      throw new RangeError(`maxSources must be an integer from ${P.MIN_MAX_SOURCES} to ${P.MAX_MAX_SOURCES}, got ${n}`);
+    }
+    this.capacity = n;
+    this.options = options;
+    this.maxScans = options.maxScansPerWindow ?? P.DEFAULT_MAX_SCANS_PER_WINDOW;
+    this.index = new SourceIndex(n);
+    this.hashes = new Uint32Array(n);
+    this.family = new Uint8Array(n);
+    this.direction = new Uint8Array(n);
+    this.kinds = new Uint32Array(n * PROBE_KIND_SLOTS);
+    this.windowProbes = new Uint32Array(n);
+    this.firstSeen = new Float64Array(n);
+    this.lastSeen = new Float64Array(n);
+    this.detectedAt = new Float64Array(n).fill(Number.NaN);
+    this.reason = new Uint8Array(n);
+    this.flags = new Uint8Array(n);
+    this.ports = new SketchArray(n, P.PORT_SKETCH_BITS);
+    this.hosts = new SketchArray(n, P.HOST_SKETCH_BITS);
+    this.targets = new SketchArray(n, P.TARGET_SKETCH_BITS);
+    this.successes = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
+    this.failures = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
+    this.peers = new SketchArray(n, P.PEER_FILTER_BITS);
+    this.active = new Int32Array(n);
+    this.previous = new Int32Array(n);
+  }
+
+  /** One probe or reply seen by the detector, with its direction and capture second. */
+  observe(kind: ProbeKind, direction: Direction, r: ProbeRecord, seconds: number): void {
+    if (kind >= FIRST_REPLY_KIND) {
+      this.observeReply(kind, r, seconds);
+      return;
+    }
+    const ignoreSrc = this.options.ignoreSources;
+    const ignoreDst = this.options.ignoreDestinations;
+    if ((ignoreSrc && matches(ignoreSrc, r, true)) || (ignoreDst && matches(ignoreDst, r, false))) {
+      this.stats.suppressed++;
+      return;
+    }
+    const e = this.entryOf(r, true, direction, seconds);
+    this.kinds[e * PROBE_KIND_SLOTS + kind]++;
+    this.touch(e, seconds);
+    const host = r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
+    if (kind === ProbeKind.Syn) this.peers.add(e, host);
+    // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
+    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.flags[e]! & 8) !== 0 || this.peers.has(e, host))) return;
+    if (kind !== ProbeKind.IcmpEcho) this.ports.add(e, mix32(r.dstPort + (kind === ProbeKind.Udp ? 0x10000 : 0)));
+    this.hosts.add(e, host);
+    this.targets.add(e, mix32(host ^ Math.imul(r.dstPort + 1, 0x9e3779b1)));
+    if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
+  }
+
+  /** Outcomes go to the prober's entry (the reply's destination); a SYN-ACK also marks its sender as one that talks. */
+  private observeReply(kind: ProbeKind, r: ProbeRecord, seconds: number): void {
+    if (kind === ProbeKind.SynAck) {
+      const replier = this.entryOf(r, true, 'server', seconds);
+      this.flags[replier] = this.flags[replier]! | 8;
+    }
+    const e = this.entryOf(r, false, 'server', seconds);
+    if (e < 0) return;
+    const target = mix32((r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6)) ^ Math.imul(r.srcPort + 1, 0x9e3779b1));
+    this.flags[e] = this.flags[e]! | 4;
+    if (kind === ProbeKind.SynAck) {
+      this.successes.add(e, target);
+      this.flags[e] = this.flags[e]! | 8;
+    } else {
+      this.failures.add(e, target);
+    }
+    if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
+  }
+
+  private touch(e: number, seconds: number): void {
+    this.windowProbes[e]++;
+    if (seconds > this.lastSeen[e]!) this.lastSeen[e] = seconds;
+    if ((this.flags[e]! & 1) === 0) {
+      this.flags[e] = this.flags[e]! | 1;
+      this.active[this.activeCount++] = e;
+    }
+  }
+
+  private decide(e: number, seconds: number): void {
+    const ev = this.evidence;
+    ev.ports = this.ports.estimate(e);
+    ev.hosts = this.hosts.estimate(e);
+    ev.stealth = this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    ev.targets = this.targets.estimate(e);
+    ev.successes = this.successes.estimate(e);
+    ev.failures = this.failures.estimate(e);
+    ev.repliesSeen = (this.flags[e]! & 4) !== 0;
+    const reason = decideScan(ev);
+    if (reason === null) return;
+    this.detectedAt[e] = seconds;
+    this.reason[e] = REASONS.indexOf(reason);
+    this.stats.detections++;
+  }
+
+  /**
+   * The entry of the record's source (`source` true) or destination; created for a source when absent (a
+   * full table first evicts the least evident of a sample), never for a destination (-1 then).
+   */
+  private entryOf(r: ProbeRecord, source: boolean, direction: Direction, seconds: number): number {
+    let k0 = 0;
+    let k1 = 0;
+    let k2 = 0xffff;
+    let k3: number;
+    if (r.family === 4) {
+      k3 = source ? r.src4 : r.dst4;
+    } else {
+      const w = source ? r.src6 : r.dst6;
+      k0 = w[0]!;
+      k1 = w[1]!;
+      k2 = w[2]!;
+      k3 = w[3]!;
+    }
+    const hash = keyHash(k0, k1, k2, k3);
+    const found = this.index.find(k0, k1, k2, k3, hash);
+    if (found >= 0 || !source) return found;
+    const e = this.used < this.capacity ? this.used++ : this.evict();
+    this.index.insert(e, k0, k1, k2, k3, hash);
+    this.hashes[e] = hash;
+    this.family[e] = r.family;
+    this.direction[e] = direction === 'server' ? SERVER : CLIENT;
+    this.firstSeen[e] = seconds;
+    this.lastSeen[e] = seconds;
+    return e;
+  }
+
+  /** Frees the entry with the least evidence among EVICTION_SAMPLE taken round-robin, and clears it. */
+  private evict(): number {
+    let victim = this.hand;
+    let least = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < P.EVICTION_SAMPLE; i++) {
+      const e = (this.hand + i) % this.capacity;
+      const score = this.score(e) * 4 + ((this.flags[e]! & 1) !== 0 ? 2 : 0);
+      if (score < least) {
+        least = score;
+        victim = e;
+      }
+    }
+    this.hand = (this.hand + P.EVICTION_SAMPLE) % this.capacity;
+    this.stats.evictions++;
+    this.index.remove(victim, this.hashes[victim]!);
+    this.kinds.fill(0, victim * PROBE_KIND_SLOTS, (victim + 1) * PROBE_KIND_SLOTS);
+    for (const s of [this.ports, this.hosts, this.targets, this.successes, this.failures, this.peers]) s.clear(victim);
+    this.detectedAt[victim] = Number.NaN;
+    this.windowProbes[victim] = 0;
+    // An evicted entry still listed as active is skipped at the window's close by its cleared flags.
+    this.flags[victim] = 0;
+    return victim;
+  }
+
+  /** Evidence for ranking and eviction: a detected scanner outranks any amount of undecided evidence. */
+  private score(e: number): number {
+    const detected = this.detectedAt[e] === this.detectedAt[e] ? 1 << 20 : 0;
+    const stealth = this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    return detected + this.ports.filled(e) + this.hosts.filled(e) + this.failures.filled(e) + 4 * Math.min(stealth, 64);
+  }
+
+  /** Ends a window: the scanners active in it (top N by evidence), those that went quiet, and counts by direction. */
+  closeWindow(): WindowScans {
+    const listed: number[] = [];
+    const scanners = { server: 0, client: 0 };
+    for (let i = 0; i < this.activeCount; i++) {
+      const e = this.active[i]!;
+      if ((this.flags[e]! & 1) === 0 || this.detectedAt[e] !== this.detectedAt[e]) continue; // evicted, or not a scanner
+      if (this.direction[e] === SERVER) scanners.server++;
+      else scanners.client++;
+      listed.push(e);
+    }
+    listed.sort((a, b) => this.score(b) - this.score(a) || this.windowProbes[b]! - this.windowProbes[a]!);
+    const scans = listed.slice(0, this.maxScans).map((e) => this.scanReport(e));
+    const ended: ScanReport[] = [];
+    for (let i = 0; i < this.previousCount && ended.length < this.maxScans; i++) {
+      const e = this.previous[i]!;
+      if ((this.flags[e]! & 3) === 2 && this.detectedAt[e] === this.detectedAt[e]) ended.push(this.scanReport(e));
+    }
+    // This window's active entries become the previous window's; flags shift so bit 1 means "active last window".
+    for (let i = 0; i < this.previousCount; i++) this.flags[this.previous[i]!] = this.flags[this.previous[i]!]! & ~2;
+    for (let i = 0; i < this.activeCount; i++) {
+      const e = this.active[i]!;
+      if ((this.flags[e]! & 1) === 0) continue;
+      this.flags[e] = (this.flags[e]! & ~1) | 2;
+      this.windowProbes[e] = 0;
+    }
+    [this.previous, this.active] = [this.active, this.previous];
+    this.previousCount = this.activeCount;
+    this.activeCount = 0;
+    return { scans, scansOmitted: listed.length - scans.length, scansEnded: ended, scanners };
+  }
+
+  private scanReport(e: number): ScanReport {
+    const words = this.index.keys.subarray(e * 4, e * 4 + 4);
+    const kinds: string[] = [];
+    for (let k = 1; k < FIRST_REPLY_KIND; k++) if (this.kinds[e * PROBE_KIND_SLOTS + k]! > 0) kinds.push(PROBE_KIND_NAMES[k]!);
+    const report: ScanReport = {
+      source: this.options.formatSource(this.family[e] as 4 | 6, words),
+      direction: this.direction[e] === SERVER ? 'server' : 'client',
+      reason: REASONS[this.reason[e]!]!,
+      kinds,
+      probes: this.windowProbes[e]!,
+      ports: this.ports.estimate(e),
+      hosts: this.hosts.estimate(e),
+      firstSeen: new Date(this.firstSeen[e]! * 1000),
+      lastSeen: new Date(this.lastSeen[e]! * 1000),
+      detectedAt: new Date(this.detectedAt[e]! * 1000),
+    };
+    if ((this.flags[e]! & 16) === 0) {
+      this.flags[e] = this.flags[e]! | 16;
+      report.new = true;
+    }
+    return report;
+  }
+
+  getStats(): ScanTableStats {
+    return { sources: this.used, ...this.stats, bytes: this.bytes };
+  }
+
+  /** Memory held by the table: all of it allocated at construction. */
+  get bytes(): number {
+    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.detectedAt, this.reason, this.flags, this.active, this.previous];
+    const sketches = [this.ports, this.hosts, this.targets, this.successes, this.failures, this.peers];
+    return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + sketches.reduce((n, s) => n + s.bytes, 0);
+  }
+}
+
+function matches(set: AddressMatcher, r: ProbeRecord, source: boolean): boolean {
+  if (r.family === 4) return set.isLocal4(source ? r.src4 : r.dst4);
+  return set.isLocal6(source ? r.src6 : r.dst6);
+}
