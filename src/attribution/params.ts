@@ -13,6 +13,13 @@ export const MAX_MAX_SOURCES = 1_048_576;
 
 /** Distinct destination ports that make a vertical scan: Zeek's default, above any ordinary client's mix. */
 export const VERTICAL_PORTS = 15;
+/**
+ * scanlogd's weighting: a privileged port (below 1024, where the services are) counts this many times, and
+ * a weighted sum of PORT_SCORE is a vertical scan: 7 privileged ports, or 21 others. Zeek's 15 also holds.
+ */
+export const PRIVILEGED_PORT_WEIGHT = 3;
+export const PORT_SCORE = 21;
+export const PRIVILEGED_PORT_SKETCH_BITS = 128;
 /** Distinct destination hosts that make a horizontal scan (sweep): Zeek's default. */
 export const HORIZONTAL_HOSTS = 25;
 /**
@@ -33,10 +40,10 @@ export const STEALTH_PROBES = 2;
 export const TRW_NET_FAILURES = 4;
 /**
  * A source whose attempts mostly succeed is not scanning, whatever its fan-out (browsing, a P2P client, a
- * busy proxy): TRW's benign side. Applied once this many targets were tried and replies are visible.
+ * busy proxy): TRW's benign side. Applied once this many targets were tried (TRW decides within 4-5) and replies are visible.
  */
 export const BENIGN_SUCCESS_RATIO = 0.5;
-export const MIN_TARGETS_FOR_OUTCOMES = 8;
+export const MIN_TARGETS_FOR_OUTCOMES = 4;
 
 /** Scanners listed in one window report by default (the most evidence first); the rest are counted. */
 export const DEFAULT_MAX_SCANS_PER_WINDOW = 20;

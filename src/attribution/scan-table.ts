@@ -28,6 +28,7 @@ export interface ScanTableOptions {
 /** Totals over the table's life, for the self-metrics. */
 export interface ScanTableStats {
   sources: number;
+  capacity: number;
   evictions: number;
   suppressed: number;
   detections: number;
@@ -63,6 +64,7 @@ export class ScanTable {
   /** Bit 0: active this window; bit 1: active the previous window; bit 2: replies seen; bit 3: in handshakes; bit 4: reported. */
   private readonly flags: Uint8Array;
   private readonly ports: SketchArray;
+  private readonly privilegedPorts: SketchArray;
   private readonly hosts: SketchArray;
   private readonly targets: SketchArray;
   private readonly successes: SketchArray;
@@ -75,8 +77,8 @@ export class ScanTable {
   private previousCount = 0;
   private used = 0;
   private hand = 0;
-  private readonly stats: Omit<ScanTableStats, 'sources' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
-  private readonly evidence: Evidence = { ports: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
+  private readonly stats: Omit<ScanTableStats, 'sources' | 'capacity' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
+  private readonly evidence: Evidence = { ports: 0, privilegedPorts: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
 
   constructor(options: ScanTableOptions) {
     const n = options.maxSources ?? P.DEFAULT_MAX_SOURCES;
@@ -98,6 +100,7 @@ export class ScanTable {
     this.reason = new Uint8Array(n);
     this.flags = new Uint8Array(n);
     this.ports = new SketchArray(n, P.PORT_SKETCH_BITS);
+    this.privilegedPorts = new SketchArray(n, P.PRIVILEGED_PORT_SKETCH_BITS);
     this.hosts = new SketchArray(n, P.HOST_SKETCH_BITS);
     this.targets = new SketchArray(n, P.TARGET_SKETCH_BITS);
     this.successes = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
@@ -126,7 +129,11 @@ export class ScanTable {
     if (kind === ProbeKind.Syn) this.peers.add(e, host);
     // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
     if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.flags[e]! & 8) !== 0 || this.peers.has(e, host))) return;
-    if (kind !== ProbeKind.IcmpEcho) this.ports.add(e, mix32(r.dstPort + (kind === ProbeKind.Udp ? 0x10000 : 0)));
+    if (kind !== ProbeKind.IcmpEcho) {
+      const port = mix32(r.dstPort + (kind === ProbeKind.Udp ? 0x10000 : 0));
+      this.ports.add(e, port);
+      if (r.dstPort < 1024) this.privilegedPorts.add(e, port);
+    }
     this.hosts.add(e, host);
     this.targets.add(e, mix32(host ^ Math.imul(r.dstPort + 1, 0x9e3779b1)));
     if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
@@ -163,6 +170,7 @@ export class ScanTable {
   private decide(e: number, seconds: number): void {
     const ev = this.evidence;
     ev.ports = this.ports.estimate(e);
+    ev.privilegedPorts = this.privilegedPorts.estimate(e);
     ev.hosts = this.hosts.estimate(e);
     ev.stealth = this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
     ev.targets = this.targets.estimate(e);
@@ -223,7 +231,7 @@ export class ScanTable {
     this.stats.evictions++;
     this.index.remove(victim, this.hashes[victim]!);
     this.kinds.fill(0, victim * PROBE_KIND_SLOTS, (victim + 1) * PROBE_KIND_SLOTS);
-    for (const s of [this.ports, this.hosts, this.targets, this.successes, this.failures, this.peers]) s.clear(victim);
+    for (const s of [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers]) s.clear(victim);
     this.detectedAt[victim] = Number.NaN;
     this.windowProbes[victim] = 0;
     // An evicted entry still listed as active is skipped at the window's close by its cleared flags.
@@ -294,13 +302,13 @@ export class ScanTable {
   }
 
   getStats(): ScanTableStats {
-    return { sources: this.used, ...this.stats, bytes: this.bytes };
+    return { sources: this.used, capacity: this.capacity, ...this.stats, bytes: this.bytes };
   }
 
   /** Memory held by the table: all of it allocated at construction. */
   get bytes(): number {
     const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.detectedAt, this.reason, this.flags, this.active, this.previous];
-    const sketches = [this.ports, this.hosts, this.targets, this.successes, this.failures, this.peers];
+    const sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
     return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + sketches.reduce((n, s) => n + s.bytes, 0);
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_SCANS_PER_WINDOW, DEFAULT_MAX_SOURCES, MAX_MAX_SOURCES, MIN_MAX_SOURCES } from '../attribution/params.js';
 import type { FormatName } from './formats.js';
 
 /** One option: the single place its flag, env variable, default, documentation and validation are defined. */
@@ -85,6 +86,40 @@ const definitions = {
     format: 'peng-address-list',
     default: [],
     env: 'PENG_LOCAL_ADDRESSES',
+  },
+  maxSources: {
+    doc: 'Sources the scan table remembers per interface (about 300 bytes each, fixed at start); when full, the source with the least evidence makes room, never a named scanner for a one-packet source.',
+    format: 'peng-integer',
+    default: DEFAULT_MAX_SOURCES,
+    env: 'PENG_MAX_SOURCES',
+    min: MIN_MAX_SOURCES,
+    max: MAX_MAX_SOURCES,
+  },
+  maxScans: {
+    doc: 'Scanners listed per window report, most evidence first; the rest are counted in scansOmitted.',
+    format: 'peng-integer',
+    default: DEFAULT_MAX_SCANS_PER_WINDOW,
+    env: 'PENG_MAX_SCANS',
+    min: 1,
+    max: 1000,
+  },
+  ignoreSources: {
+    doc: 'Sources whose probes are not scan evidence (your own vulnerability scanners), comma-separated addresses and CIDR prefixes; what they send is counted as suppressed.',
+    format: 'peng-address-list',
+    default: [],
+    env: 'PENG_IGNORE_SOURCES',
+  },
+  ignoreDestinations: {
+    doc: 'Destinations whose probes are not scan evidence (busy public services), comma-separated addresses and CIDR prefixes; counted as suppressed.',
+    format: 'peng-address-list',
+    default: [],
+    env: 'PENG_IGNORE_DESTINATIONS',
+  },
+  exportScans: {
+    doc: 'CSV file to append each active scanner of each window to (time,interface,source,direction,reason,kinds,probes,ports,hosts,first_seen,detected_at); empty = none.',
+    format: 'peng-path',
+    default: '',
+    env: 'PENG_EXPORT_SCANS',
   },
   bufferSize: {
     doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. The default holds about 1000 packets with the current capture backend (ARCHITECTURE.md, Live capture).',

@@ -5,7 +5,7 @@ import { resolveInterfaces } from '../sources/host/interfaces.js';
 import { openLiveCapture, type LiveCapture } from '../sources/live/live-capture.js';
 import { WallClockWindows, wallClockConsumer } from '../windows/wall-clock-windows.js';
 import { openOutputs } from './outputs.js';
-import { configuredLocalAddresses, createDetector } from './pipeline.js';
+import { configuredLocalAddresses, createAnalysis } from './pipeline.js';
 import { dropPrivilegesAsConfigured } from './privileges.js';
 import { logSelfMetrics, selfMetricsOf, type SelfMetricSources } from './self-metrics.js';
 import type { RunStdio } from './stdio.js';
@@ -22,7 +22,8 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   let sources: SelfMetricSources | null = null;
   const outputs = await openOutputs(config, stdio, { mode: 'live', selfMetrics: () => selfMetricsOf(sources!) });
   const fixedLocal = configuredLocalAddresses(config);
-  const detectors = names.map((name) => createDetector(config, name, fixedLocal, outputs));
+  const analyses = names.map((name) => createAnalysis(config, name, fixedLocal, outputs));
+  const detectors = analyses.map((a) => a.detector);
   // Each interface is followed by its kernel index: a rename keeps its addresses and its reports.
   const watchers = names.map(
     (name, i) =>
@@ -45,7 +46,7 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
     onWindowClosed: () => watchers.forEach((w) => w.refresh()),
   });
   const captures: LiveCapture[] = [];
-  sources = { detectors, clock: windows.anomalies, captures, influxdbDroppedLines: outputs.influxdbDroppedLines };
+  sources = { detectors, scanTables: analyses.map((a) => a.scans), clock: windows.anomalies, captures, influxdbDroppedLines: outputs.influxdbDroppedLines };
   try {
     for (const [i, name] of names.entries()) {
       captures.push(openLiveCapture({ interfaceName: name, bufferSize: config.bufferSize, consumer: wallClockConsumer(windows, detectors[i]!) }));

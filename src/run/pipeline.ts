@@ -1,5 +1,7 @@
+import { ScanTable } from '../attribution/scan-table.js';
 import type { PengConfig } from '../config/peng-config.js';
 import { Detector } from '../detector/detector.js';
+import { formatIPv4, formatIPv6 } from '../net/ip-text.js';
 import { LocalAddresses } from '../net/local-addresses.js';
 import type { Outputs } from './outputs.js';
 
@@ -8,14 +10,34 @@ export function configuredLocalAddresses(config: Pick<PengConfig, 'localAddresse
   return config.localAddresses.length > 0 ? LocalAddresses.parse(config.localAddresses) : null;
 }
 
-/** One detector as replay and live both build it: the configured bitmaps, reporting to the outputs. */
-export function createDetector(config: Pick<PengConfig, 'bin' | 'size'>, name: string, local: LocalAddresses | null, outputs: Outputs): Detector {
-  return new Detector({
+/** What watches one interface or file: the seed's detector, and the scan table its probes feed. */
+export interface Analysis {
+  readonly detector: Detector;
+  readonly scans: ScanTable;
+}
+
+type AnalysisConfig = Pick<PengConfig, 'bin' | 'size' | 'maxSources' | 'maxScans' | 'ignoreSources' | 'ignoreDestinations'>;
+
+/**
+ * One interface's analysis as replay and live both build it: the configured bitmaps and scan table; each
+ * closed window gets the table's scanners and goes to the outputs.
+ */
+export function createAnalysis(config: AnalysisConfig, name: string, local: LocalAddresses | null, outputs: Outputs): Analysis {
+  const scans = new ScanTable({
+    maxSources: config.maxSources,
+    maxScansPerWindow: config.maxScans,
+    ignoreSources: config.ignoreSources.length > 0 ? LocalAddresses.parse(config.ignoreSources) : null,
+    ignoreDestinations: config.ignoreDestinations.length > 0 ? LocalAddresses.parse(config.ignoreDestinations) : null,
+    formatSource: (family, words) => (family === 4 ? formatIPv4(words[3]!) : formatIPv6(words)),
+  });
+  const detector = new Detector({
     bins: config.bin,
     size: config.size,
     interfaceName: name,
     localAddresses: local,
-    onReport: (report) => outputs.deliver(report),
+    onReport: (report) => outputs.deliver(Object.assign(report, scans.closeWindow())),
+    onProbe: (kind, direction, record, seconds) => scans.observe(kind, direction, record, seconds),
     ...(outputs.onPort ? { onPort: outputs.onPort } : {}),
   });
+  return { detector, scans };
 }

@@ -1,3 +1,4 @@
+import type { ScanTableStats } from '../attribution/scan-table.js';
 import type { DetectorTotals } from '../detector/detector.js';
 import type { Logger } from '../log.js';
 import type { SelfMetrics } from '../report/self-metrics.js';
@@ -7,6 +8,8 @@ import { WallClockWindows } from '../windows/wall-clock-windows.js';
 /** Where a run's self-metrics come from; every part is read, never copied, so a snapshot is always current. */
 export interface SelfMetricSources {
   detectors: readonly { readonly totals: DetectorTotals; readonly hashProblem: string | null }[];
+  /** The scan tables, one per interface or file. */
+  scanTables: readonly { getStats(): ScanTableStats }[];
   /** The window clock's anomaly counters (packet time or wall clock). */
   clock: PacketTimeAnomalies | WallClockWindows['anomalies'];
   /** Live captures' own counters; none in replay. */
@@ -35,10 +38,21 @@ export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
     consumerErrors += s.consumerErrors;
     if (s.dropped !== undefined) dropped = (dropped ?? 0) + s.dropped;
   }
+  const scanTable = { sources: 0, capacity: 0, evictions: 0, suppressed: 0, detections: 0, bytes: 0 };
+  for (const t of sources.scanTables) {
+    const s = t.getStats();
+    scanTable.sources += s.sources;
+    scanTable.capacity += s.capacity;
+    scanTable.evictions += s.evictions;
+    scanTable.suppressed += s.suppressed;
+    scanTable.detections += s.detections;
+    scanTable.bytes += s.bytes;
+  }
   const influx = sources.influxdbDroppedLines();
   return {
     ...total,
     malformedBy,
+    scanTable,
     clockAnomalies: { ...sources.clock },
     hashProblem,
     captureConsumerErrors: consumerErrors,
@@ -67,6 +81,10 @@ export function logSelfMetrics(log: Logger, m: SelfMetrics, totalsOf: string | n
   const malformed = `${m.malformed} malformed${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
   if (totalsOf !== null) log.info(`${m.frames} frames, ${m.synPackets} SYNs, ${malformed} from ${totalsOf}`);
   if (m.unsupportedLink > 0) log.warn(`${m.unsupportedLink} frames had a link type Peng does not decode; they were counted as malformed`);
+  const t = m.scanTable;
+  if (totalsOf !== null) {
+    log.info(`scan table: ${t.detections} scanner(s) named; ${t.sources} of ${t.capacity} sources in use (${Math.round(t.bytes / 1024)} KiB), ${t.evictions} evicted, ${t.suppressed} probes ignored by -ignoreSources/-ignoreDestinations`);
+  }
   if (m.damaged > 0) log.info(`${m.damaged} probes were counted although a header was damaged where nothing they need was (TCP options past the payload)`);
   for (const [name, count] of Object.entries(m.clockAnomalies)) {
     if (count === 0) continue;
