@@ -3,6 +3,7 @@ import type { SelfMetrics } from '../report/self-metrics.js';
 import type { Direction, WindowReport } from '../report/window-report.js';
 import { createConsoleSink } from '../sinks/console-sink.js';
 import { createCsvSink } from '../sinks/csv-sink.js';
+import { createScanCsvSink } from '../sinks/scan-csv-sink.js';
 import { createJsonSink } from '../sinks/json-sink.js';
 import { createPortTrace } from '../sinks/port-trace.js';
 import type { Sink } from '../sinks/sink.js';
@@ -52,6 +53,7 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
   const warn = (message: string): void => log.warn(message);
   if (config.verbose >= 1) sinks.push(createConsoleSink({ verbose: config.verbose, out: stdio.console, linePrefix: stdio.consolePrefix, warn }));
   if (config.export !== '') sinks.push(createCsvSink(config.export, { trustedLinkOwners: trustedFileOwners(config) }));
+  if (config.exportScans !== '') sinks.push(createScanCsvSink(config.exportScans, { trustedLinkOwners: trustedFileOwners(config) }));
   if (config.json) sinks.push(createJsonSink(process.stdout, { warn }));
   if (config.lineProtocol) {
     const { createLineProtocolSink } = await import('../sinks/line-protocol-sink.js');

@@ -32,7 +32,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
         output.write(`${prefix}[${time}] [GAP] ${report.interface}: nothing seen in ${report.gap.windows} windows since ${goTimeString(report.start)}\n`);
         return;
       }
-      let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose);
+      let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose) + scanLines(time, report);
       if (verbose >= 3) {
         const c = report.capture;
         text += `[${time}] [CAPTURE] ${printable(report.interface)} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
@@ -44,6 +44,20 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
     },
     lost: () => output.lost,
   };
+}
+
+/** One line per newly named scanner and per scanner gone quiet: bounded by -maxScans per window, like the report. */
+function scanLines(time: string, report: WindowReport): string {
+  let text = '';
+  for (const s of report.scans ?? []) {
+    if (!s.new) continue;
+    const arrow = s.direction === 'client' ? '(from this host) ->' : '->';
+    text += `[${time}] [SCAN] ${printable(s.source)} ${arrow} ${s.ports} port${s.ports === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'} (${s.kinds.join(',')}; ${s.reason}) since ${goTimeString(s.firstSeen)}\n`;
+  }
+  for (const s of report.scansEnded ?? []) {
+    text += `[${time}] [SCAN END] ${printable(s.source)}: quiet since ${goTimeString(s.lastSeen)}, ${s.ports} port${s.ports === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'} in all\n`;
+  }
+  return text;
 }
 
 function directionLines(time: string, direction: Direction, d: DirectionReport, verbose: number): string {

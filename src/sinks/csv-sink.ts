@@ -1,12 +1,9 @@
-import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
-import { OutputFileError, openOutputFileForAppend } from './open-output-file.js';
+import { closeSync } from 'node:fs';
 import type { WindowReport } from '../report/window-report.js';
+import { openCsvFile, type CsvFileOptions } from './csv-file.js';
 import type { Sink } from './sink.js';
 
-export interface CsvSinkOptions {
-  /** Users whose symlink at `path` is followed; default root and the current user. */
-  trustedLinkOwners?: readonly number[];
-}
+export type CsvSinkOptions = CsvFileOptions;
 
 export const CSV_HEADER = 'time,client,server\n';
 
@@ -17,77 +14,14 @@ export const CSV_HEADER = 'time,client,server\n';
  * it once) and later rows are still tried.
  */
 export function createCsvSink(path: string, options: CsvSinkOptions = {}): Sink {
-  let fd: number;
-  try {
-    // Read as well as append (the last byte tells whether an earlier run left a partial row); never through a planted link.
-    fd = openOutputFileForAppend(path, { what: 'CSV file', trustedLinkOwners: options.trustedLinkOwners ?? [0, process.geteuid?.() ?? 0] });
-  } catch (err) {
-    if (err instanceof OutputFileError) throw err;
-    throw new Error(`cannot open CSV file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path and its permissions`);
-  }
-  const file = new WholeRowFile(fd, path);
+  const file = openCsvFile(path, CSV_HEADER, 'CSV file', options);
   return {
     name: 'csv',
     write(report: WindowReport): void {
       file.append(`${report.end.toISOString()},${report.client.entropy},${report.server.entropy}\n`);
     },
     async close(): Promise<void> {
-      closeSync(fd);
+      closeSync(file.fd);
     },
   };
-}
-
-/** An O_APPEND descriptor that takes whole rows only, starting a new line when the file ends mid-row. */
-class WholeRowFile {
-  /** Text owed before the next row: the header of a new file, or the newline a partial row lacks. */
-  private owed: string;
-
-  constructor(
-    private readonly fd: number,
-    private readonly path: string,
-  ) {
-    const size = fstatSync(fd).size;
-    this.owed = size === 0 ? CSV_HEADER : this.lastByte(size) === 0x0a ? '' : '\n';
-    // Written now so a run without windows still leaves a headed file; a full disk leaves it owed.
-    if (this.owed !== '' && this.tryAppend(this.owed) === null) this.owed = '';
-  }
-
-  /** Appends `row` (after anything owed) whole, or throws with the file as it was. */
-  append(row: string): void {
-    const text = this.owed + row;
-    const failure = this.tryAppend(text);
-    if (failure === null) {
-      this.owed = '';
-      return;
-    }
-    throw new Error(`cannot append a row to CSV file ${this.path} (${failure}); free space on its disk — the file keeps whole rows only and later rows are still tried`);
-  }
-
-  /** One write of the whole text; on a short write or error the file is cut back. Returns null or what failed. */
-  private tryAppend(text: string): string | null {
-    const bytes = Buffer.from(text);
-    let before: number;
-    let written: number;
-    try {
-      before = fstatSync(this.fd).size;
-      written = writeSync(this.fd, bytes);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    if (written === bytes.length) return null;
-    try {
-      ftruncateSync(this.fd, before);
-    } catch (err) {
-      // The partial row stays: the next row must begin on a line of its own.
-      this.owed = '\n';
-      return `wrote ${written} of ${bytes.length} bytes and could not cut them back: ${(err as Error).message}`;
-    }
-    return `wrote ${written} of ${bytes.length} bytes, cut back`;
-  }
-
-  private lastByte(size: number): number {
-    const byte = Buffer.alloc(1);
-    readSync(this.fd, byte, 0, 1, size - 1);
-    return byte[0]!;
-  }
 }

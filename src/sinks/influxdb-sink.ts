@@ -5,7 +5,7 @@ import { redactUrl } from '../redact-url.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
 import { influxServerUrl, refusedPortHint } from './influxdb-server.js';
 import { LineWriter, type RetryOutcome } from './influxdb-writer.js';
-import { windowToLine } from './line-protocol.js';
+import { windowToLines } from './line-protocol.js';
 import type { Sink } from './sink.js';
 
 export { influxServerUrl } from './influxdb-server.js';
@@ -136,16 +136,16 @@ export class InfluxDbSink implements Sink {
       this.skipped++;
       return;
     }
-    let line: string;
+    let lines: string[];
     try {
-      line = windowToLine(report, { host: this.host });
+      lines = windowToLines(report, { host: this.host });
     } catch (error) {
       this.skipped++;
       this.log.warn(`InfluxDB: window of ${JSON.stringify(report.interface)} skipped: ${(error as Error).message}`);
       return;
     }
     this.accepted++;
-    this.writer.push(line);
+    for (const line of lines) this.writer.push(line);
   }
 
   /** Resolves once no request is on the wire (lines that failed then wait for their retry). */

@@ -1,6 +1,6 @@
 import type { WindowReport } from '../report/window-report.js';
 import { rateLimited, silentLogger, type Logger, type RateLimitedLogger } from '../log.js';
-import { windowToLine } from './line-protocol.js';
+import { windowToLines } from './line-protocol.js';
 import type { Sink } from './sink.js';
 import { TextOutput, type TextStream } from './text-output.js';
 
@@ -59,7 +59,7 @@ export class LineProtocolSink implements Sink {
     }
     let line: string;
     try {
-      line = windowToLine(report);
+      line = windowToLines(report).join('\n');
     } catch (error) {
       this.skipped++;
       this.log.warn(`window ${describe(report)} skipped: ${(error as Error).message}`);

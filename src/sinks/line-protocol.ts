@@ -107,3 +107,56 @@ export function windowToLine(report: WindowReport, options: WindowLineOptions = 
     `,${f.serverSynPackets}=${formatInteger(report.server.synPackets)}`;
   return `${line} ${timestampNanos(report.end)}`;
 }
+
+/** The measurement of probe counts: one line per direction and window. */
+export const PROBES_MEASUREMENT = 'peng_probes';
+/** The measurement of named scanners: one line per active scanner and window. */
+export const SCAN_MEASUREMENT = 'peng_scan';
+
+const PROBE_FIELDS: Record<string, string> = {
+  syn: 'syn',
+  fin: 'fin',
+  null: 'null',
+  xmas: 'xmas',
+  maimon: 'maimon',
+  ack: 'ack',
+  udp: 'udp',
+  icmpEcho: 'icmp_echo',
+  synAck: 'syn_ack',
+  rst: 'rst',
+  icmpUnreachable: 'icmp_unreachable',
+};
+
+/** A string field value: quoted, with `"` and `\` escaped. */
+function formatString(text: string): string {
+  return `"${text.replace(/[\\"]/g, (ch) => '\\' + ch).replace(/\n/g, '\\n')}"`;
+}
+
+/**
+ * Every line of a window: the seed's `peng` line, a `peng_probes` line per direction (counts by probe kind),
+ * and a `peng_scan` line per scanner listed (tags `source` and `direction`; bounded by -maxScans), all at
+ * the window's end. Throws LineProtocolError like windowToLine.
+ */
+export function windowToLines(report: WindowReport, options: WindowLineOptions = {}): string[] {
+  const lines = [windowToLine(report, options)];
+  const time = timestampNanos(report.end);
+  let tags = '';
+  if (options.host) tags += `,${LINE_PROTOCOL_TAGS.host}=${escapeTag(options.host)}`;
+  if (report.interface) tags += `,${LINE_PROTOCOL_TAGS.interface}=${escapeTag(report.interface)}`;
+  for (const direction of ['client', 'server'] as const) {
+    const counts = report.probes?.[direction];
+    if (!counts) continue;
+    const fields = Object.entries(counts).map(([kind, n]) => `${PROBE_FIELDS[kind] ?? escapeTag(kind)}=${formatInteger(n)}`);
+    lines.push(`${PROBES_MEASUREMENT},direction=${direction}${tags} ${fields.join(',')} ${time}`);
+  }
+  for (const scan of report.scans ?? []) {
+    // Tags sorted by key: direction, host, interface, source.
+    const scanTags = `,direction=${scan.direction}${tags},source=${escapeTag(scan.source)}`;
+    const fields =
+      `reason=${formatString(scan.reason)},kinds=${formatString(scan.kinds.join(','))},probes=${formatInteger(scan.probes)}` +
+      `,ports=${formatInteger(scan.ports)},hosts=${formatInteger(scan.hosts)}` +
+      `,first_seen=${formatInteger(scan.firstSeen.getTime())},detected_at=${formatInteger(scan.detectedAt.getTime())}`;
+    lines.push(`${SCAN_MEASUREMENT}${scanTags} ${fields} ${time}`);
+  }
+  return lines;
+}
