@@ -1,4 +1,7 @@
 import { decodeIpv4, decodeIpv6 } from './decode-ip.js';
+import { decodeCiscoHdlc, decodeNflog, decodePpp } from './decode-link.js';
+import { decodeOtherEtherType } from './decode-tunnel.js';
+import { decodeRadiotap, decodeWlan } from './decode-wifi.js';
 import { MalformedReason, type ProbeRecord } from './probe-record.js';
 import { LinkType } from './syn-record.js';
 
@@ -47,6 +50,21 @@ export function decodeFrame(data: Uint8Array, offset: number, length: number, li
       return decodeRawIp(data, offset, end, 0, out);
     case LinkType.Null:
       return decodeNull(data, offset, end, out);
+    case LinkType.Ipv4:
+      return decodeIpv4(data, offset, end, 0, out);
+    case LinkType.Ipv6:
+      return decodeIpv6(data, offset, end, 0, out);
+    case LinkType.Ppp:
+    case LinkType.PppHdlc:
+      return decodePpp(data, offset, end, out);
+    case LinkType.CiscoHdlc:
+      return decodeCiscoHdlc(data, offset, end, out);
+    case LinkType.Nflog:
+      return decodeNflog(data, offset, end, out);
+    case LinkType.Radiotap:
+      return decodeRadiotap(data, offset, end, out);
+    case LinkType.Ieee80211:
+      return decodeWlan(data, offset, end, out);
     default:
       return -MalformedReason.UnsupportedLink;
   }
@@ -62,7 +80,7 @@ export function decodeEtherType(data: Uint8Array, type: number, p: number, end: 
   }
   if (type === ETHERTYPE_IPV4) return decodeIpv4(data, p, end, depth, out);
   if (type === ETHERTYPE_IPV6) return decodeIpv6(data, p, end, depth, out);
-  return 0;
+  return decodeOtherEtherType(data, type, p, end, depth, out);
 }
 
 /** Raw IP: the version nibble says which. */
