@@ -1,7 +1,6 @@
 import { decodeIpv4, decodeIpv6 } from './decode-ip.js';
-import { decodeCiscoHdlc, decodeNflog, decodePpp } from './decode-link.js';
+import { decodeOtherLink } from './decode-link.js';
 import { decodeOtherEtherType } from './decode-tunnel.js';
-import { decodeRadiotap, decodeWlan } from './decode-wifi.js';
 import { MalformedReason, type ProbeRecord } from './probe-record.js';
 import { LinkType } from './syn-record.js';
 
@@ -50,23 +49,9 @@ export function decodeFrame(data: Uint8Array, offset: number, length: number, li
       return decodeRawIp(data, offset, end, 0, out);
     case LinkType.Null:
       return decodeNull(data, offset, end, out);
-    case LinkType.Ipv4:
-      return decodeIpv4(data, offset, end, 0, out);
-    case LinkType.Ipv6:
-      return decodeIpv6(data, offset, end, 0, out);
-    case LinkType.Ppp:
-    case LinkType.PppHdlc:
-      return decodePpp(data, offset, end, out);
-    case LinkType.CiscoHdlc:
-      return decodeCiscoHdlc(data, offset, end, out);
-    case LinkType.Nflog:
-      return decodeNflog(data, offset, end, out);
-    case LinkType.Radiotap:
-      return decodeRadiotap(data, offset, end, out);
-    case LinkType.Ieee80211:
-      return decodeWlan(data, offset, end, out);
     default:
-      return -MalformedReason.UnsupportedLink;
+      // Out of line, so this function stays small enough for V8 to inline into the per-frame loop.
+      return decodeOtherLink(data, offset, end, linkType, out);
   }
 }
 

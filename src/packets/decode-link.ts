@@ -1,12 +1,37 @@
 import { decodeEtherType } from './decode-frame.js';
 import { decodeIpv4, decodeIpv6 } from './decode-ip.js';
 import { decodePppProtocol } from './decode-tunnel.js';
+import { decodeRadiotap, decodeWlan } from './decode-wifi.js';
 import { MalformedReason, type ProbeRecord } from './probe-record.js';
+import { LinkType } from './syn-record.js';
 
 /**
  * Link types past Ethernet and cooked captures: PPP (9, 50), Cisco HDLC (104) and Linux NFLOG (239).
  * Wireless (127, 105) is in decode-wifi.ts. Same return convention as decodeFrame; `p` to `end` is the frame.
  */
+
+/** Link types decodeFrame does not handle itself; `p` to `end` is the whole frame. */
+export function decodeOtherLink(data: Uint8Array, p: number, end: number, linkType: number, out: ProbeRecord): number {
+  switch (linkType) {
+    case LinkType.Ipv4:
+      return decodeIpv4(data, p, end, 0, out);
+    case LinkType.Ipv6:
+      return decodeIpv6(data, p, end, 0, out);
+    case LinkType.Ppp:
+    case LinkType.PppHdlc:
+      return decodePpp(data, p, end, out);
+    case LinkType.CiscoHdlc:
+      return decodeCiscoHdlc(data, p, end, out);
+    case LinkType.Nflog:
+      return decodeNflog(data, p, end, out);
+    case LinkType.Radiotap:
+      return decodeRadiotap(data, p, end, out);
+    case LinkType.Ieee80211:
+      return decodeWlan(data, p, end, out);
+    default:
+      return -MalformedReason.UnsupportedLink;
+  }
+}
 
 const PPP_ADDRESS = 0xff;
 const PPP_CONTROL = 0x03;
