@@ -1,4 +1,6 @@
 import { decodeIpv4, decodeIpv6 } from './decode-ip.js';
+import { decodeOtherLink } from './decode-link.js';
+import { decodeOtherEtherType } from './decode-tunnel.js';
 import { MalformedReason, type ProbeRecord } from './probe-record.js';
 import { LinkType } from './syn-record.js';
 
@@ -48,7 +50,8 @@ export function decodeFrame(data: Uint8Array, offset: number, length: number, li
     case LinkType.Null:
       return decodeNull(data, offset, end, out);
     default:
-      return -MalformedReason.UnsupportedLink;
+      // Out of line, so this function stays small enough for V8 to inline into the per-frame loop.
+      return decodeOtherLink(data, offset, end, linkType, out);
   }
 }
 
@@ -62,7 +65,7 @@ export function decodeEtherType(data: Uint8Array, type: number, p: number, end: 
   }
   if (type === ETHERTYPE_IPV4) return decodeIpv4(data, p, end, depth, out);
   if (type === ETHERTYPE_IPV6) return decodeIpv6(data, p, end, depth, out);
-  return 0;
+  return decodeOtherEtherType(data, type, p, end, depth, out);
 }
 
 /** Raw IP: the version nibble says which. */

@@ -1,4 +1,5 @@
 import { classifyIcmp, classifyTcp, classifyUdp } from './decode-transport.js';
+import { decodeGre, decodeUdpTunnel, isUdpTunnel } from './decode-tunnel.js';
 import { MalformedReason, ProbeKind, type ProbeRecord } from './probe-record.js';
 
 /**
@@ -17,6 +18,7 @@ const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_IPV6 = 41;
+const IPPROTO_GRE = 47;
 const IPPROTO_ICMPV6 = 58;
 const IPV6_HOP_BY_HOP = 0;
 const IPV6_ROUTING = 43;
@@ -46,9 +48,12 @@ export function decodeIpv4(data: Uint8Array, p: number, end: number, depth: numb
   const protocol = data[p + 9];
   let kind: number;
   if (protocol === IPPROTO_TCP) kind = classifyTcp(data, q, limit, moreFragments ? DATAGRAM_CONTINUES : datagramEnd, short, out);
-  else if (protocol === IPPROTO_UDP) kind = classifyUdp(data, q, limit, short, out);
-  else if (protocol === IPPROTO_ICMP) kind = classifyIcmp(data, q, limit, false, short, out);
+  else if (protocol === IPPROTO_UDP) {
+    if (isUdpTunnel(data, q, limit)) return decodeUdpTunnel(data, q, limit, depth, out); // VXLAN, Geneve
+    kind = classifyUdp(data, q, limit, short, out);
+  } else if (protocol === IPPROTO_ICMP) kind = classifyIcmp(data, q, limit, false, short, out);
   else if (protocol === IPPROTO_IPIP || protocol === IPPROTO_IPV6) return innerIp(data, q, limit, protocol, depth, out);
+  else if (protocol === IPPROTO_GRE) return decodeGre(data, q, limit, depth, out);
   else return 0;
   if (kind > 0 && kind !== ProbeKind.IcmpUnreachable) {
     out.family = 4;
@@ -69,7 +74,7 @@ export function decodeIpv6(data: Uint8Array, p: number, end: number, depth: numb
   let q = p + 40;
   let moreFragments = false;
   for (let headers = 0; ; headers++) {
-    if (next === IPPROTO_TCP || next === IPPROTO_UDP || next === IPPROTO_ICMPV6 || next === IPPROTO_IPIP || next === IPPROTO_IPV6) break;
+    if (next === IPPROTO_TCP || next === IPPROTO_UDP || next === IPPROTO_ICMPV6 || next === IPPROTO_IPIP || next === IPPROTO_IPV6 || next === IPPROTO_GRE) break;
     if (headers === MAX_IPV6_EXTENSION_HEADERS) return -MalformedReason.TunnelTooDeep;
     if (next === IPV6_HOP_BY_HOP || next === IPV6_ROUTING || next === IPV6_DESTINATION_OPTIONS) {
       if (q + 2 > limit) return limit < datagramEnd ? -MalformedReason.Truncated : -MalformedReason.BadHeader;
@@ -93,8 +98,11 @@ export function decodeIpv6(data: Uint8Array, p: number, end: number, depth: numb
   const short = moreFragments ? MalformedReason.FragmentTooShort : limit < datagramEnd ? MalformedReason.Truncated : MalformedReason.BadHeader;
   let kind: number;
   if (next === IPPROTO_TCP) kind = classifyTcp(data, q, limit, moreFragments ? DATAGRAM_CONTINUES : datagramEnd, short, out);
-  else if (next === IPPROTO_UDP) kind = classifyUdp(data, q, limit, short, out);
-  else if (next === IPPROTO_ICMPV6) kind = classifyIcmp(data, q, limit, true, short, out);
+  else if (next === IPPROTO_UDP) {
+    if (isUdpTunnel(data, q, limit)) return decodeUdpTunnel(data, q, limit, depth, out); // VXLAN, Geneve
+    kind = classifyUdp(data, q, limit, short, out);
+  } else if (next === IPPROTO_ICMPV6) kind = classifyIcmp(data, q, limit, true, short, out);
+  else if (next === IPPROTO_GRE) return decodeGre(data, q, limit, depth, out);
   else return innerIp(data, q, limit, next, depth, out);
   if (kind > 0 && kind !== ProbeKind.IcmpUnreachable) {
     out.family = 6;

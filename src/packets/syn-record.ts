@@ -34,9 +34,17 @@ export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
 export const LinkType = {
   Null: 0, // BSD loopback: 4-byte address family in host byte order
   Ethernet: 1,
+  Ppp: 9, // PPP, optionally with HDLC-like address and control bytes
   RawBsd: 12, // DLT_RAW on some BSDs
   RawOpenBsd: 14, // DLT_RAW on OpenBSD
+  PppHdlc: 50, // PPP in HDLC-like framing (decoded as Ppp)
   Raw: 101, // LINKTYPE_RAW
+  CiscoHdlc: 104,
+  Ieee80211: 105, // 802.11 without radio information
   LinuxSll: 113,
+  Radiotap: 127, // radiotap header, then 802.11
+  Ipv4: 228, // raw IPv4 only
+  Ipv6: 229, // raw IPv6 only
+  Nflog: 239, // Linux netfilter log
   LinuxSll2: 276,
 } as const;

@@ -70,7 +70,7 @@ test('null/loopback accepts the family in either byte order and every BSD value 
 });
 
 test('an unknown link type is UnsupportedLink', () => {
-  assert.equal(decode(tcpFrame({ link: 'ethernet' }), 105).result, DecodeResult.UnsupportedLink);
+  assert.equal(decode(tcpFrame({ link: 'ethernet' }), 147).result, DecodeResult.UnsupportedLink);
   assert.equal(decode(tcpFrame({ link: 'ethernet' }), -1).result, DecodeResult.UnsupportedLink);
 });
 

@@ -66,7 +66,9 @@ const DECODABLE = new Set<number>(Object.values(LinkType));
 
 /**
  * cap's link-type names to LINKTYPE_* numbers. cap names DLT values; `RAW` is DLT_RAW (12 on Linux,
- * 14 on OpenBSD), the same raw IP as LINKTYPE_RAW. Linux cooked v2 arrives as `Unknown linktype 276`.
+ * 14 on OpenBSD), the same raw IP as LINKTYPE_RAW. The rest arrive as `Unknown linktype N` with N the DLT,
+ * equal to the LINKTYPE for all Peng decodes: Linux cooked v2 (276), PPP (9, 50), Cisco HDLC (104), 802.11
+ * (105), raw IPv4/IPv6 (228, 229), NFLOG (239).
  */
 export function linkTypeFromCap(name: string): number {
   switch (name) {
@@ -79,7 +81,7 @@ export function linkTypeFromCap(name: string): number {
     case 'NULL':
       return LinkType.Null;
     case 'IEEE802_11_RADIO':
-      return 127;
+      return LinkType.Radiotap;
   }
   const match = /^Unknown linktype (\d+)$/.exec(name);
   return match ? Number(match[1]) : -1;

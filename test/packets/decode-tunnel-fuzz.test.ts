@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MalformedReason, ProbeKind } from '../../src/packets/probe-record.js';
+import { fuzzTarget, watchedReads, type FuzzTarget } from './fuzz-engine.js';
+
+/**
+ * A million seeded hostile frames per tunnel family (on Ethernet): no throw, no read outside the frame, every
+ * frame one kind or one reason, and nesting past the bound counted as TunnelTooDeep. A failure names the seed
+ * and frame, so it replays exactly.
+ */
+
+const FRAMES_PER_TARGET = 1_000_000;
+const WATCHED_FRAMES_PER_TARGET = 50_000;
+
+const targets: FuzzTarget[] = [
+  { name: 'GRE', encapsulations: ['gre-ip', 'gre-ip-keyed', 'gre-teb', 'erspan1'] },
+  { name: 'ERSPAN II/III', encapsulations: ['erspan2', 'erspan3', 'erspan3-platform'] },
+  { name: 'VXLAN', encapsulations: ['vxlan'] },
+  { name: 'Geneve', encapsulations: ['geneve-eth', 'geneve-ip'] },
+  { name: 'MPLS', encapsulations: ['mpls'] },
+  { name: 'PPPoE', encapsulations: ['pppoe', 'pppoe-vlan'] },
+  { name: 'IP-in-IP', encapsulations: ['ipip'] },
+];
+/** Families whose seeds include chains nested past MAX_ENCAPSULATIONS. */
+const NESTED = new Set(['GRE', 'ERSPAN II/III', 'VXLAN', 'Geneve', 'IP-in-IP']);
+
+for (const [t, target] of targets.entries()) {
+  test(`fuzz ${target.name}: ${FRAMES_PER_TARGET} hostile frames, no throw, no read outside the frame, each counted once`, () => {
+    const counts = fuzzTarget(target, 0x7e550000 + t, FRAMES_PER_TARGET);
+    const total = counts.kinds.reduce((a, b) => a + b, 0) + counts.reasons.reduce((a, b) => a + b, 0);
+    assert.equal(total, FRAMES_PER_TARGET);
+    assert.equal(counts.reasons[MalformedReason.UnsupportedLink], 0);
+    // The mutations must reach probes, non-probes and damage, or the fuzzer is not exploring.
+    const where = `kinds ${counts.kinds.join(', ')}; reasons ${counts.reasons.join(', ')}`;
+    assert.ok(counts.kinds[ProbeKind.Syn]! > FRAMES_PER_TARGET / 100, where);
+    assert.ok(counts.kinds[0]! > FRAMES_PER_TARGET / 100, where);
+    assert.ok(counts.reasons[MalformedReason.Truncated]! > FRAMES_PER_TARGET / 100, where);
+    if (NESTED.has(target.name)) assert.ok(counts.reasons[MalformedReason.TunnelTooDeep]! > FRAMES_PER_TARGET / 1000, where);
+  });
+}
+
+test(`fuzz every tunnel family through a watching proxy: ${WATCHED_FRAMES_PER_TARGET} frames each, not one index read outside the frame`, () => {
+  // Runs after the million-frame loops, since the proxy makes the decoder's call sites polymorphic.
+  assert.equal(watchedReads(targets, WATCHED_FRAMES_PER_TARGET), null);
+});
