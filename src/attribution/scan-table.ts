@@ -4,36 +4,10 @@ import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
 import { hashAddress, mix32, SketchArray } from './sketch.js';
+import type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
 import { keyHash, SourceIndex } from './source-index.js';
 
-/** An address set (LocalAddresses fits): sources or destinations whose probes are not evidence. */
-export interface AddressMatcher {
-  isLocal4(address: number): boolean;
-  isLocal6(words: Uint32Array): boolean;
-}
-
-export interface ScanTableOptions {
-  /** Sources remembered; fixed at start. */
-  maxSources?: number;
-  /** Scanners listed per window report; the rest are counted. */
-  maxScansPerWindow?: number;
-  /** Probes from these sources are not evidence (one's own vulnerability scanners); they are counted. */
-  ignoreSources?: AddressMatcher | null;
-  /** Probes to these destinations are not evidence (busy public services); they are counted. */
-  ignoreDestinations?: AddressMatcher | null;
-  /** Formats a source's four key words as address text (net/ip-text, injected to keep this room small). */
-  formatSource: (family: 4 | 6, words: Uint32Array) => string;
-}
-
-/** Totals over the table's life, for the self-metrics. */
-export interface ScanTableStats {
-  sources: number;
-  capacity: number;
-  evictions: number;
-  suppressed: number;
-  detections: number;
-  bytes: number;
-}
+export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
 
 const SERVER = 0;
 const CLIENT = 1;

@@ -78,8 +78,11 @@ test('console lines are the original format, and the CSV is appended across runs
   const csv = join(dir, 'out.csv');
   const first = runPeng(['replay', capture, '-timeFrame', '10s', '-export', csv, '-localAddresses', LOCAL]);
   assert.equal(first.code, 0, first.stderr);
-  const lines = first.stdout.trim().split('\n');
+  const lines = first.stdout.trim().split('\n').filter((l) => l.includes('total entropy'));
   assert.equal(lines.length, 6);
+  // The scan is named once when first seen, and said to end once it goes quiet.
+  assert.equal(first.stdout.match(/\] \[SCAN\] 203\.0\.113\.66 -> \d+ ports on 1 host \(syn; \w+\) since /g)?.length, 1, first.stdout);
+  assert.equal(first.stdout.match(/\] \[SCAN END\] 203\.0\.113\.66: quiet since /g)?.length, 1, first.stdout);
   assert.match(lines[0]!, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \S+\] \[CLIENT\] total entropy: 0\.\d{6}$/);
   assert.match(lines[1]!, /\] \[SERVER\] total entropy: 0\.435906$/);
   runPeng(['replay', capture, '-timeFrame', '10s', '-export', csv, '-verbose', '0', '-localAddresses', LOCAL]);

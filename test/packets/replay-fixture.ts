@@ -8,7 +8,7 @@ import { repoRoot } from '../../support/paths.js';
 export async function replayFixture(file: string): Promise<WindowReport> {
   let report: WindowReport | undefined;
   const detector = new Detector({ bins: 64, size: 1024, interfaceName: file, localAddresses: null, onReport: (r) => (report = r) });
-  await readCaptureFile(join(repoRoot, 'test', 'fixtures', file), { onFrame: (data, offset, length, linkType) => detector.addFrame(data, offset, length, linkType) }, { progress: false });
+  await readCaptureFile(join(repoRoot, 'test', 'fixtures', file), { onFrame: (data, offset, length, linkType, seconds) => detector.addFrame(data, offset, length, linkType, seconds) }, { progress: false });
   detector.closeWindow(0, 1, true);
   return report!;
 }

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '../../src/log.js';
-import { windowToLine } from '../../src/sinks/line-protocol.js';
+import { windowToLine, windowToLines } from '../../src/sinks/line-protocol.js';
 import { createLineProtocolSink } from '../../src/sinks/line-protocol-sink.js';
 import { buildRoot } from '../../support/paths.js';
 import { windowReport } from '../support/reports.js';
@@ -24,14 +24,20 @@ function recorder(): { stream: Writable; writes: string[] } {
   return { stream, writes };
 }
 
-test('one write per window, each a complete line without a host tag', async () => {
+test('one write per window: the peng line, then its probe lines, each complete and without a host tag', async () => {
   const { stream, writes } = recorder();
   const sink = createLineProtocolSink({ output: stream });
   const reports = [0, 1, 2].map((i) => windowReport({ endMs: 1_700_000_000_000 + i * 60_000, serverEntropy: i / 4, serverSyns: i }));
   for (const report of reports) sink.write(report);
   await sink.close();
-  assert.deepEqual(writes, reports.map((r) => windowToLine(r) + '\n'));
-  assert.ok(writes.every((w) => w.startsWith('peng,interface=eth0 ')));
+  assert.deepEqual(writes, reports.map((r) => windowToLines(r).join('\n') + '\n'));
+  for (const [i, w] of writes.entries()) {
+    const lines = w.trimEnd().split('\n');
+    assert.equal(lines[0], windowToLine(reports[i]!));
+    assert.match(lines[1]!, /^peng_probes,direction=client,interface=eth0 syn=0i,fin=0i,/);
+    assert.match(lines[2]!, new RegExp(`^peng_probes,direction=server,interface=eth0 syn=${i}i,`));
+    assert.ok(lines.every((l) => !l.includes('host=')));
+  }
   assert.equal(sink.writtenLines, 3);
 });
 
