@@ -42,7 +42,7 @@ export class PacketTimeWindows implements FrameConsumer {
     if (seconds < this.insideFromSecond || seconds >= this.insideToSecond || nanoseconds >= 1e9) {
       this.tick(frameTimeMicros(seconds, nanoseconds));
     }
-    this.target.addFrame(data, offset, length, linkType);
+    this.target.addFrame(data, offset, length, linkType, seconds);
   }
 
   /** End of the input: closes the last window with its full length (partial when the replay was interrupted). */

@@ -161,7 +161,7 @@ export function wallClockConsumer(windows: WallClockWindows, target: Pick<Window
     onFrame(data, offset, length, linkType, seconds, nanoseconds) {
       const timeMicros = frameTimeMicros(seconds, nanoseconds);
       if (timeMicros >= windows.nextBoundaryMicros) windows.closeDue(timeMicros);
-      target.addFrame(data, offset, length, linkType);
+      target.addFrame(data, offset, length, linkType, seconds);
     },
   };
 }
