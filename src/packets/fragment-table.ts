@@ -20,7 +20,7 @@ import type { ProbeRecord } from './probe-record.js';
 
 /**
  * Entries: a probe's fragments arrive back to back, so a datagram waits for an RTT at most; nmap keeps a few
- * hundred probes in flight, so 1024 holds several scanners at once in 150 KiB (148 bytes an entry).
+ * hundred probes in flight, so 1024 holds several scanners at once in 216 KiB (216 bytes an entry).
  */
 export const FRAGMENT_TABLE_ENTRIES = 1024;
 /** Seconds of packet time an unfinished datagram waits for its other fragments: Linux's ipfrag_time default. */
