@@ -1,8 +1,9 @@
 import { PortBitmap, type PortHash } from '../engine/index.js';
 import type { LocalAddresses } from '../net/local-addresses.js';
 import { decodeFrame } from '../packets/decode-frame.js';
+import { FragmentTable, type FragmentCounts } from '../packets/fragment-table.js';
 import {
-  createProbeRecord, FIRST_REPLY_KIND, MALFORMED_REASON_NAMES, MALFORMED_REASON_SLOTS, MalformedReason, PROBE_KIND_NAMES, PROBE_KIND_SLOTS, ProbeKind,
+  createProbeRecord, DecodeOutcome, FIRST_REPLY_KIND, MALFORMED_REASON_NAMES, MALFORMED_REASON_SLOTS, MalformedReason, PROBE_KIND_NAMES, PROBE_KIND_SLOTS, ProbeKind,
   type ProbeRecord,
 } from '../packets/probe-record.js';
 import type { Direction, DirectionReport, MalformedCounts, ProbeCounts, WindowReport } from '../report/window-report.js';
@@ -34,6 +35,8 @@ export interface DetectorTotals {
   malformedBy: MalformedCounts;
   /** Probes counted although a header was damaged where nothing they need was. */
   damaged: number;
+  /** IP fragments of probes' datagrams and what reassembling their transport headers made of them. */
+  fragments: FragmentCounts;
 }
 
 /** Counter slot of a direction: probes by kind are kept in one array, server first. */
@@ -48,7 +51,10 @@ const CLIENT = PROBE_KIND_SLOTS;
 export class Detector {
   readonly client: PortBitmap;
   readonly server: PortBitmap;
-  readonly totals: DetectorTotals = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, malformedBy: reasonCounts(new Uint32Array(MALFORMED_REASON_SLOTS)), damaged: 0 };
+  private readonly fragmentTable = new FragmentTable();
+  readonly totals: DetectorTotals = {
+    frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, malformedBy: reasonCounts(new Uint32Array(MALFORMED_REASON_SLOTS)), damaged: 0, fragments: this.fragmentTable.counts,
+  };
   private readonly record = createProbeRecord();
   private readonly options: DetectorOptions;
   private local: LocalAddresses | null;
@@ -72,11 +78,16 @@ export class Detector {
     this.server = new PortBitmap(shape);
   }
 
-  /** Counts and classifies one frame in the current window; `seconds` stamps what the probe hook sees. */
+  /**
+   * Counts and classifies one frame in the current window. `seconds` (whole seconds of the frame's capture
+   * time) stamps what the probe hook sees and ages unfinished fragmented datagrams.
+   */
   addFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number): void {
     this.frames++;
     this.seconds = seconds;
-    const kind = decodeFrame(data, offset, length, linkType, this.record);
+    let kind = decodeFrame(data, offset, length, linkType, this.record);
+    // A fragment: counted (once per datagram) when it completes its transport header.
+    if (kind === DecodeOutcome.Fragment) kind = this.fragmentTable.add(data, this.record, seconds);
     if (kind > 0) {
       if (this.record.damage !== 0) this.damaged++;
       this.classify(kind as ProbeKind);

@@ -1,3 +1,4 @@
+import { ipv4Fragment, ipv6Fragment, isReassembled } from './decode-fragment.js';
 import { classifyIcmp, classifyTcp, classifyUdp } from './decode-transport.js';
 import { decodeGre, decodeUdpTunnel, isUdpTunnel } from './decode-tunnel.js';
 import { MalformedReason, ProbeKind, type ProbeRecord } from './probe-record.js';
@@ -40,8 +41,13 @@ export function decodeIpv4(data: Uint8Array, p: number, end: number, depth: numb
   const datagramEnd = totalLength === 0 ? end : p + totalLength;
   const limit = datagramEnd < end ? datagramEnd : end;
   if (p + headerLength > limit) return p + headerLength > datagramEnd ? -MalformedReason.BadHeader : -MalformedReason.Truncated;
-  // Fragment offset != 0: the transport header, if any, was in an earlier fragment.
-  if ((((data[p + 6] & 0x1f) << 8) | data[p + 7]) !== 0) return 0;
+  const fragmentField = ((data[p + 6] & 0x3f) << 8) | data[p + 7]; // MF and offset
+  if (fragmentField !== 0) {
+    // A fragment of a probe's datagram: the fragment table reassembles its transport header.
+    if (isReassembled(data[p + 9], false)) return ipv4Fragment(data, p, headerLength, limit, datagramEnd, out);
+    // Fragment offset != 0: the transport header, if any, was in an earlier fragment.
+    if ((fragmentField & 0x1fff) !== 0) return 0;
+  }
   const moreFragments = (data[p + 6] & 0x20) !== 0;
   const q = p + headerLength;
   const short = moreFragments ? MalformedReason.FragmentTooShort : limit < datagramEnd ? MalformedReason.Truncated : MalformedReason.BadHeader;
@@ -82,8 +88,11 @@ export function decodeIpv6(data: Uint8Array, p: number, end: number, depth: numb
       q += (data[q + 1] + 1) << 3;
     } else if (next === IPV6_FRAGMENT) {
       if (q + 8 > limit) return limit < datagramEnd ? -MalformedReason.Truncated : -MalformedReason.BadHeader;
+      const fragmentField = ((data[q + 2] << 8) | data[q + 3]) & 0xfff9; // offset and M; both 0 is an atomic fragment (RFC 6946)
+      // A fragment of a probe's datagram: the fragment table reassembles its transport header.
+      if (fragmentField !== 0 && isReassembled(data[q], true)) return ipv6Fragment(data, p, q, limit, datagramEnd, out);
       // Fragment offset != 0: the transport header, if any, was in an earlier fragment.
-      if ((((data[q + 2] << 8) | data[q + 3]) & 0xfff8) !== 0) return 0;
+      if ((fragmentField & 0xfff8) !== 0) return 0;
       moreFragments = (data[q + 3] & 1) !== 0;
       next = data[q];
       q += 8;

@@ -1,5 +1,6 @@
 import { decodeFrame } from './decode-frame.js';
-import { createProbeRecord, MalformedReason, ProbeKind } from './probe-record.js';
+import { createProbeRecord, DecodeOutcome, MalformedReason, ProbeKind } from './probe-record.js';
+import { classifyFragmentAlone } from './reassembled-header.js';
 import { DecodeResult, type SynRecord } from './syn-record.js';
 
 const scratch = createProbeRecord();
@@ -9,7 +10,9 @@ const scratch = createProbeRecord();
  * `decodeFrame` kept for library users; `out` is written only when the result is Syn.
  */
 export function decodeSyn(data: Uint8Array, offset: number, length: number, linkType: number, out: SynRecord): DecodeResult {
-  const kind = decodeFrame(data, offset, length, linkType, scratch);
+  let kind = decodeFrame(data, offset, length, linkType, scratch);
+  // Stateless: a fragment is judged by its own bytes (a SYN split before its flags is not seen here).
+  if (kind === DecodeOutcome.Fragment) kind = classifyFragmentAlone(data, scratch);
   if (kind === ProbeKind.Syn) {
     out.family = scratch.family;
     out.src4 = scratch.src4;

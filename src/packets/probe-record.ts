@@ -62,12 +62,39 @@ export const HeaderDamage = {
   TcpOptionsPastPayload: 1,
 } as const;
 
+/** Decoder results that are neither a ProbeKind nor 0; above every kind so `kind < FIRST_REPLY_KIND` tests stay exact. */
+export const DecodeOutcome = {
+  /** An IP fragment of a TCP, UDP or ICMP datagram: `record.fragment` says where it is; a FragmentTable decides. */
+  Fragment: 64,
+} as const;
+
+/** One IP fragment as the decoder found it (written only when the result is DecodeOutcome.Fragment). */
+export interface FragmentFields {
+  /** IPv4 identification (16 bits) or IPv6 fragment identification (32 bits, unsigned). */
+  id: number;
+  /** Upper-layer protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6. */
+  protocol: number;
+  /** Where this fragment's data starts in the datagram's payload, in bytes. */
+  offset: number;
+  /** More fragments follow (MF / M flag). */
+  more: boolean;
+  /** Where the fragment's data starts in the frame. */
+  start: number;
+  /** Bytes of data the IP header claims for this fragment. */
+  length: number;
+  /** Bytes of it that were captured, `data[start, start + captured)`; fewer than `length` after a snaplen cut. */
+  captured: number;
+}
+
 /** The decoder's output for a probe or reply; one instance reused for every frame. */
 export interface ProbeRecord extends SynRecord {
   /** Damage read past (HeaderDamage), 0 for a clean frame. */
   damage: number;
+  /** Filled (with the addresses and family) when the decoder returns DecodeOutcome.Fragment. */
+  readonly fragment: FragmentFields;
 }
 
 export function createProbeRecord(): ProbeRecord {
-  return { family: 4, src4: 0, dst4: 0, src6: new Uint32Array(4), dst6: new Uint32Array(4), srcPort: 0, dstPort: 0, damage: 0 };
+  const fragment: FragmentFields = { id: 0, protocol: 0, offset: 0, more: false, start: 0, length: 0, captured: 0 };
+  return { family: 4, src4: 0, dst4: 0, src6: new Uint32Array(4), dst6: new Uint32Array(4), srcPort: 0, dstPort: 0, damage: 0, fragment };
 }

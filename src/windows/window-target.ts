@@ -5,7 +5,8 @@
 export interface WindowTarget {
   /**
    * Counts one frame in the current window; `data[offset, offset + length)` is valid only during the call.
-   * `seconds` is the frame's capture time in whole seconds since the epoch (a small integer: no boxing).
+   * `seconds` is the frame's capture time in whole seconds since the epoch (a small integer: no boxing); the
+   * probe hook's times and state that ages, such as IP fragments, need it.
    */
   addFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number): void;
   /**

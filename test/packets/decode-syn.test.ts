@@ -130,10 +130,12 @@ test('ipv4: Ethernet padding past the total length is never read as a TCP header
 });
 
 test('ipv4 fragments: non-first is Other, a first fragment carrying the TCP header is decoded', () => {
-  for (const fragmentOffset of [1, 185, 0x1fff]) {
+  for (const fragmentOffset of [1, 185, 0x1ffd]) {
     assert.equal(decode(tcpFrame({ link: 'ethernet', ipv4: { fragmentOffset } }), LinkType.Ethernet).result, DecodeResult.Other);
     assert.equal(decode(tcpFrame({ link: 'ethernet', ipv4: { fragmentOffset, moreFragments: true } }), LinkType.Ethernet).result, DecodeResult.Other);
   }
+  // 20 bytes at offset 65528 end past the largest datagram (ping of death): forged, counted.
+  assert.equal(decode(tcpFrame({ link: 'ethernet', ipv4: { fragmentOffset: 0x1fff } }), LinkType.Ethernet).result, DecodeResult.Malformed);
   assert.deepEqual(decode(tcpFrame({ link: 'ethernet', ipv4: { moreFragments: true } }), LinkType.Ethernet), v4Syn);
   // A tiny first fragment (8 bytes of TCP) cannot hold the flags: damage or evasion, counted.
   const tiny = ipv4Packet({ moreFragments: true }, tcpSegment().subarray(0, 8));
@@ -155,10 +157,12 @@ test('ipv6: hop-by-hop, routing, destination options, first fragment and AH are 
 });
 
 test('ipv6: a non-first fragment, ESP, No Next Header, UDP and ICMPv6 are Other', () => {
-  for (const offset of [1, 100, 0x1fff]) {
+  for (const offset of [1, 100, 0x1ffd]) {
     const frame = tcpFrame({ link: 'raw', ipv6: { extensions: [{ kind: 'hop-by-hop' }, { kind: 'fragment', offset }] } });
     assert.equal(decode(frame, LinkType.Raw).result, DecodeResult.Other);
   }
+  const pastLargest = tcpFrame({ link: 'raw', ipv6: { extensions: [{ kind: 'fragment', offset: 0x1fff }] } });
+  assert.equal(decode(pastLargest, LinkType.Raw).result, DecodeResult.Malformed, 'a fragment past 65535 bytes is forged');
   for (const protocol of [IpProtocol.ESP, IpProtocol.NoNext, IpProtocol.UDP, IpProtocol.ICMPv6]) {
     const frame = frameIp({ link: 'raw' }, ipv6Packet({ protocol, extensions: [{ kind: 'destination' }] }, udpDatagram(53, 53)));
     assert.equal(decode(frame, LinkType.Raw).result, DecodeResult.Other, `protocol ${protocol}`);

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeFrame } from '../../../src/packets/decode-frame.js';
 import { decodeSyn } from '../../../src/packets/decode-syn.js';
+import { createProbeRecord, DecodeOutcome } from '../../../src/packets/probe-record.js';
 import { createSynRecord, DecodeResult, LinkType } from '../../../src/packets/syn-record.js';
 import { SYN_FILTER_TAGGED, SYN_FILTER_UNTAGGED, synFilterFor } from '../../../src/sources/live/bpf-filter.js';
 import { EtherType, frameIp, IpProtocol, ipv6Packet, TcpFlags, tcpFrame, tcpSegment, udpDatagram, ipv4Packet, type Framing, type Ipv6Extension } from '../../../support/frames.js';
@@ -23,8 +25,17 @@ function cases(framing: Framing): Case[] {
   const v4 = (flags: number, extra: object = {}): Uint8Array => tcpFrame({ ...framing, ipv4: { ...extra }, tcp: { flags } });
   const v6 = (flags: number, extensions: Ipv6Extension[] = []): Uint8Array => tcpFrame({ ...framing, ipv6: { extensions }, tcp: { flags } });
   const icmp6AfterHopByHop = frameIp(framing, ipv6Packet({ extensions: [{ kind: 'hop-by-hop' }], protocol: IpProtocol.ICMPv6 }, new Uint8Array(24)));
-  // A non-first fragment whose bytes happen to look like a SYN must not pass: it holds no TCP header.
+  // Fragments of TCP datagrams pass whatever their bytes: only reassembly says what they are (nmap -f).
   const v4LaterFragment = frameIp(framing, ipv4Packet({ fragmentOffset: 10 }, tcpSegment({ flags: SYN })));
+  const syn = tcpSegment({ flags: SYN });
+  const v4TinyFirst = frameIp(framing, ipv4Packet({ moreFragments: true }, syn.subarray(0, 8)));
+  const v4FlagsFragment = frameIp(framing, ipv4Packet({ fragmentOffset: 1 }, syn.subarray(8)));
+  const v4UdpFragment = frameIp(framing, ipv4Packet({ protocol: IpProtocol.UDP, moreFragments: true }, udpDatagram(1, 2, new Uint8Array(32))));
+  const v4SynAckDontFragment = v4(SYN | ACK);
+  v4SynAckDontFragment[v4SynAckDontFragment.length - 40 + 6] |= 0x40; // DF alone is no fragment
+  const v6TinyFirst = frameIp(framing, ipv6Packet({ extensions: [{ kind: 'fragment', more: true }] }, syn.subarray(0, 8)));
+  const v6FlagsFragment = frameIp(framing, ipv6Packet({ extensions: [{ kind: 'fragment', offset: 1 }] }, syn.subarray(8)));
+  const v6UdpFragment = frameIp(framing, ipv6Packet({ protocol: IpProtocol.UDP, extensions: [{ kind: 'fragment', more: true }] }, udpDatagram(1, 2, new Uint8Array(32))));
   return [
     { name: 'IPv4 SYN', frame: v4(SYN), passes: true },
     { name: 'IPv4 SYN with ECN flags', frame: v4(SYN | ECE_CWR), passes: true },
@@ -36,7 +47,11 @@ function cases(framing: Framing): Case[] {
     { name: 'IPv4 RST-ACK', frame: v4(RST | ACK), passes: false },
     { name: 'IPv4 data', frame: tcpFrame({ ...framing, tcp: { flags: PSH | ACK, payload: [1, 2, 3, 4] } }), passes: false },
     { name: 'IPv4 FIN-ACK', frame: v4(FIN | ACK), passes: false },
-    { name: 'IPv4 later fragment', frame: v4LaterFragment, passes: false },
+    { name: 'IPv4 later fragment', frame: v4LaterFragment, passes: true },
+    { name: 'IPv4 tiny first fragment (nmap -f: 8 bytes of TCP)', frame: v4TinyFirst, passes: true },
+    { name: 'IPv4 second fragment holding the flags', frame: v4FlagsFragment, passes: true },
+    { name: 'IPv4 UDP fragment', frame: v4UdpFragment, passes: false },
+    { name: 'IPv4 SYN-ACK with DF set', frame: v4SynAckDontFragment, passes: false },
     { name: 'IPv4 UDP', frame: frameIp(framing, ipv4Packet({ protocol: IpProtocol.UDP }, udpDatagram(1, 2, new Uint8Array(16).fill(2)))), passes: false },
     { name: 'IPv6 SYN', frame: v6(SYN), passes: true },
     { name: 'IPv6 SYN after hop-by-hop', frame: v6(SYN, [{ kind: 'hop-by-hop' }]), passes: true },
@@ -51,7 +66,11 @@ function cases(framing: Framing): Case[] {
     { name: 'IPv6 RST', frame: v6(RST), passes: false },
     { name: 'IPv6 ACK after hop-by-hop', frame: v6(ACK, [{ kind: 'hop-by-hop', units: 1 }]), passes: false },
     { name: 'IPv6 ACK after AH', frame: v6(ACK, [{ kind: 'ah', icvBytes: 12 }]), passes: false },
-    { name: 'IPv6 later fragment', frame: v6(SYN, [{ kind: 'fragment', offset: 5 }]), passes: false },
+    { name: 'IPv6 later fragment', frame: v6(SYN, [{ kind: 'fragment', offset: 5 }]), passes: true },
+    { name: 'IPv6 tiny first fragment', frame: v6TinyFirst, passes: true },
+    { name: 'IPv6 second fragment holding the flags', frame: v6FlagsFragment, passes: true },
+    { name: 'IPv6 UDP fragment', frame: v6UdpFragment, passes: false },
+    { name: 'IPv6 SYN-ACK in an atomic fragment', frame: v6(SYN | ACK, [{ kind: 'fragment', offset: 0, more: false }]), passes: false },
     { name: 'IPv6 MLD report (hop-by-hop, then ICMPv6)', frame: icmp6AfterHopByHop, passes: false },
   ];
 }
@@ -80,10 +99,14 @@ function checkFraming(framing: Framing, linkType: number, filter: string): void 
       filter,
     );
     const record = createSynRecord();
+    const probe = createProbeRecord();
     for (const [i, c] of list.entries()) {
       assert.equal(matched.has(i), c.passes, `${c.name}: filter ${c.passes ? 'must pass' : 'must drop'} it`);
       // The filter may let extra frames through, but never drops one the decoder would count.
       if (decodeSyn(c.frame, 0, c.frame.length, linkType, record) === DecodeResult.Syn) assert.ok(matched.has(i), `${c.name}: decoder counts it, filter drops it`);
+      // Nor one the fragment table may need to complete a TCP header.
+      const tcpFragment = decodeFrame(c.frame, 0, c.frame.length, linkType, probe) === DecodeOutcome.Fragment && probe.fragment.protocol === IpProtocol.TCP;
+      if (tcpFragment) assert.ok(matched.has(i), `${c.name}: a TCP fragment the filter drops`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
