@@ -27,7 +27,7 @@ const NESTED = new Set(['GRE', 'ERSPAN II/III', 'VXLAN', 'Geneve', 'IP-in-IP']);
 for (const [t, target] of targets.entries()) {
   test(`fuzz ${target.name}: ${FRAMES_PER_TARGET} hostile frames, no throw, no read outside the frame, each counted once`, () => {
     const counts = fuzzTarget(target, 0x7e550000 + t, FRAMES_PER_TARGET);
-    const total = counts.kinds.reduce((a, b) => a + b, 0) + counts.reasons.reduce((a, b) => a + b, 0);
+    const total = counts.fragments + counts.kinds.reduce((a, b) => a + b, 0) + counts.reasons.reduce((a, b) => a + b, 0);
     assert.equal(total, FRAMES_PER_TARGET);
     assert.equal(counts.reasons[MalformedReason.UnsupportedLink], 0);
     // The mutations must reach probes, non-probes and damage, or the fuzzer is not exploring.

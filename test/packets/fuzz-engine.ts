@@ -1,6 +1,6 @@
 import { decodeFrame } from '../../src/packets/decode-frame.js';
 import { MAX_ENCAPSULATIONS } from '../../src/packets/decode-ip.js';
-import { createProbeRecord, MALFORMED_REASON_SLOTS, PROBE_KIND_SLOTS, type ProbeRecord } from '../../src/packets/probe-record.js';
+import { createProbeRecord, DecodeOutcome, MALFORMED_REASON_SLOTS, PROBE_KIND_SLOTS, type ProbeRecord } from '../../src/packets/probe-record.js';
 import { icmpEcho } from './probe-packets.js';
 import { ipv4Packet, ipv6Packet, LINUX_SYN_OPTIONS, tcpSegment, TcpFlags, udpDatagram } from '../../support/frames.js';
 import { encapsulate, linkTypeOfEncapsulation, type Encapsulation } from '../../support/encapsulations.js';
@@ -117,6 +117,8 @@ export function makeFrame(rng: Xorshift32, seeds: Uint8Array[], arena: Uint8Arra
 export interface FuzzCounts {
   /** By ProbeKind (index 0: neither probe nor reply). */
   kinds: number[];
+  /** Fragments handed on for reassembly (the decoder's DecodeOutcome.Fragment). */
+  fragments: number;
   /** By MalformedReason. */
   reasons: number[];
 }
@@ -129,7 +131,7 @@ export function fuzzTarget(target: FuzzTarget, seedValue: number, frames: number
   const arena = new Uint8Array(3 + 8 + MAX_FRAME + 64 + TAIL);
   const view = arena.subarray(3); // a view, not the buffer's own start
   const record = createProbeRecord();
-  const counts: FuzzCounts = { kinds: new Array<number>(PROBE_KIND_SLOTS).fill(0), reasons: new Array<number>(MALFORMED_REASON_SLOTS).fill(0) };
+  const counts: FuzzCounts = { fragments: 0, kinds: new Array<number>(PROBE_KIND_SLOTS).fill(0), reasons: new Array<number>(MALFORMED_REASON_SLOTS).fill(0) };
   for (let i = 0; i < frames; i++) {
     const pos = i & 7;
     view.fill(0, pos, pos + MAX_FRAME + 64);
@@ -148,7 +150,8 @@ export function fuzzTarget(target: FuzzTarget, seedValue: number, frames: number
     } catch (error) {
       throw new Error(`${target.name}, seed ${seedValue}, frame ${i}, length ${length}: ${(error as Error).message}\n${Buffer.from(view.subarray(pos, pos + length)).toString('hex')}`);
     }
-    if (first >= 0 && first < PROBE_KIND_SLOTS && Number.isInteger(first)) counts.kinds[first]!++;
+    if (first === DecodeOutcome.Fragment) counts.fragments++;
+    else if (first >= 0 && first < PROBE_KIND_SLOTS && Number.isInteger(first)) counts.kinds[first]!++;
     else if (first < 0 && -first < MALFORMED_REASON_SLOTS && Number.isInteger(first)) counts.reasons[-first]!++;
     else throw new Error(`${target.name}, frame ${i}: ${first} is neither a kind nor a reason`);
   }
