@@ -13,6 +13,8 @@ export interface SelfMetrics {
   malformedBy: Readonly<Record<string, number>>;
   /** Probes counted although a header was damaged where nothing they need was. */
   damaged: number;
+  /** IP fragments seen and what reassembly made of them (overlaps, evicted and expired datagrams are evasion or floods). */
+  fragments: Readonly<Record<string, number>>;
   /** Scan attribution: scanners named, sources held of the fixed capacity, evictions, ignored probes, memory. */
   scanTable: { detections: number; sources: number; capacity: number; evictions: number; suppressed: number; bytes: number };
   /** Window-clock anomalies by kind (late windows, clock steps, timestamp jumps, reordered frames). */

@@ -21,6 +21,7 @@ export interface SelfMetricSources {
 export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
   const total = { frames: 0, synPackets: 0, malformed: 0, unsupportedLink: 0, damaged: 0 };
   const malformedBy: Record<string, number> = {};
+  const fragments: Record<string, number> = {};
   let hashProblem: string | null = null;
   for (const d of sources.detectors) {
     total.frames += d.totals.frames;
@@ -29,6 +30,7 @@ export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
     total.unsupportedLink += d.totals.unsupportedLink;
     total.damaged += d.totals.damaged;
     for (const [reason, n] of Object.entries(d.totals.malformedBy)) malformedBy[reason] = (malformedBy[reason] ?? 0) + n;
+    for (const [what, n] of Object.entries(d.totals.fragments)) fragments[what] = (fragments[what] ?? 0) + n;
     hashProblem ??= d.hashProblem;
   }
   let consumerErrors = 0;
@@ -52,6 +54,7 @@ export function selfMetricsOf(sources: SelfMetricSources): SelfMetrics {
   return {
     ...total,
     malformedBy,
+    fragments,
     scanTable,
     clockAnomalies: { ...sources.clock },
     hashProblem,
@@ -84,6 +87,12 @@ export function logSelfMetrics(log: Logger, m: SelfMetrics, totalsOf: string | n
   const t = m.scanTable;
   if (totalsOf !== null) {
     log.info(`scan table: ${t.detections} scanner(s) named; ${t.sources} of ${t.capacity} sources in use (${Math.round(t.bytes / 1024)} KiB), ${t.evictions} evicted, ${t.suppressed} probes ignored by -ignoreSources/-ignoreDestinations`);
+  }
+  const f = m.fragments;
+  if ((f.overlaps ?? 0) + (f.evicted ?? 0) + (f.expired ?? 0) > 0) {
+    log.warn(`IP fragments: ${f.overlaps ?? 0} overlapping, ${f.evicted ?? 0} datagrams pushed out of the full table, ${f.expired ?? 0} never completed (evasion or a flood of fragments)`);
+  } else if ((f.fragments ?? 0) > 0 && totalsOf !== null) {
+    log.info(`IP fragments: ${f.fragments} seen, ${f.classified} completed a transport header`);
   }
   if (m.damaged > 0) log.info(`${m.damaged} probes were counted although a header was damaged where nothing they need was (TCP options past the payload)`);
   for (const [name, count] of Object.entries(m.clockAnomalies)) {
