@@ -79,7 +79,8 @@ export function sendOtlpRequest(target: OtlpHttpTarget, body: Uint8Array, deadli
     }
     req.on('error', (error) => finish({ kind: 'failed', reason: describeSocketError(error) }));
     req.on('socket', (socket) => {
-      // Node destroys the socket once the answer is read; only half-closing it lets a reset still be seen.
+      // Node destroys the socket once the answer is read; half-closing instead lets a reset that follows
+      // the answer still be seen (the peer closes: we sent `connection: close`). The deadline bounds the wait.
       socket.destroySoon = function halfCloseAndWaitForPeer(this: typeof socket) {
         this.end();
       };

@@ -38,7 +38,7 @@ interface PreparedWindow {
   /** Start of counter points: the window start (delta) or the interface's first window start (cumulative). */
   readonly counterStartMs: number;
   /** Aligned with PENG_INSTRUMENTS; NaN when the window does not carry that value. */
-  readonly values: Float64Array;
+  readonly values: readonly number[];
 }
 
 /** Running counter totals of one interface, for cumulative temporality. */
@@ -103,10 +103,10 @@ export class WindowMetricProducer implements MetricProducer {
   /** Queues a finished window, with what the run's own counters added during it, for the next collection. */
   enqueue(report: WindowReport, run: SelfMetricsIncrements = {}): void {
     const startMs = report.start.getTime();
-    const values = new Float64Array(PENG_INSTRUMENTS.length);
-    PENG_INSTRUMENTS.forEach((instrument, i) => {
+    // Doubles only (NaN for absent), so V8 keeps them unboxed in one small array.
+    const values = PENG_INSTRUMENTS.map((instrument) => {
       const value = instrument.read(report, run);
-      values[i] = isExportable(instrument, value) ? value : NaN;
+      return isExportable(instrument, value) ? value : NaN;
     });
     let counterStartMs = startMs;
     if (this.temporality === 'cumulative') {
