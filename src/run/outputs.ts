@@ -13,6 +13,8 @@ import type { RunStdio } from './stdio.js';
 
 /** Windows a replay may queue for OTLP export or InfluxDB lines it may buffer (about 10 weeks of 1-minute windows). */
 const REPLAY_MAX_QUEUED_WINDOWS = 100_000;
+/** A replay's OTLP close() may take this long for a large backlog (live keeps the sink's 3 s for Telegraf). */
+const REPLAY_MAX_OTLP_CLOSE_MS = 30_000;
 
 /** Everything a run writes to: the sinks of the configuration, behind one fan-out. */
 export interface Outputs {
@@ -81,7 +83,7 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
       createOtlpSink({
         ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
         timeFrameMs: config.timeFrame,
-        ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS } : {}),
+        ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS, maxCloseMillis: REPLAY_MAX_OTLP_CLOSE_MS } : {}),
         selfMetrics: context.selfMetrics,
         log: (m) => log.warn(m),
       }),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { redactUrl } from '../../redact-url.js';
 import type { CounterTemporality } from './window-metric-producer.js';
 
@@ -65,4 +66,67 @@ function checkedUrl(text: string, source: string): URL {
     throw new OtlpConfigError(`OTLP endpoint "${redactUrl(text)}" (${source}) must use http or https, not ${url.protocol}; give a base URL such as ${DEFAULT_OTLP_ENDPOINT}`);
   }
   return url;
+}
+
+/** What the OTEL_EXPORTER_OTLP_* variables say about the request itself (the URL is resolved above). */
+export interface OtlpHttpSettings {
+  headers: Record<string, string>;
+  /** Per request, when OTEL_EXPORTER_OTLP_(METRICS_)TIMEOUT gives one. */
+  timeoutMillis?: number;
+  gzip: boolean;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+}
+
+/**
+ * Headers (OTEL_EXPORTER_OTLP_HEADERS, then ..._METRICS_HEADERS on top, percent-decoded), timeout, gzip
+ * compression and TLS files, each by the spec's signal-specific-first rule. A bad value is said once and ignored.
+ */
+export function resolveHttpSettings(env: NodeJS.ProcessEnv, log: (message: string) => void): OtlpHttpSettings {
+  const pick = (suffix: string): [string, string] | undefined => {
+    for (const name of [`OTEL_EXPORTER_OTLP_METRICS_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
+      const value = env[name]?.trim();
+      if (value) return [name, value];
+    }
+    return undefined;
+  };
+  const headers = { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, log), ...parseHeaders(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS, log) };
+  const settings: OtlpHttpSettings = { headers, gzip: false };
+  const timeout = pick('TIMEOUT');
+  if (timeout) {
+    const ms = Number(timeout[1]);
+    if (Number.isInteger(ms) && ms > 0) settings.timeoutMillis = ms;
+    else log(`${timeout[0]}="${timeout[1]}" is not a positive number of milliseconds; using the default`);
+  }
+  const compression = pick('COMPRESSION');
+  if (compression && compression[1] === 'gzip') settings.gzip = true;
+  else if (compression && compression[1] !== 'none') log(`${compression[0]}="${compression[1]}" is not gzip or none; sending uncompressed`);
+  const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  for (const [suffix, key] of [['CERTIFICATE', 'ca'], ['CLIENT_CERTIFICATE', 'cert'], ['CLIENT_KEY', 'key']] as const) {
+    const file = pick(suffix);
+    if (!file) continue;
+    try {
+      tls[key] = readFileSync(file[1]);
+    } catch (error) {
+      throw new OtlpConfigError(`${file[0]}: cannot read "${file[1]}" (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a readable PEM file`);
+    }
+  }
+  if (Object.keys(tls).length > 0) settings.tls = tls;
+  return settings;
+}
+
+/** `key=value,key2=value2`, percent-encoded, as in the spec; a malformed entry is skipped and said. */
+function parseHeaders(raw: string | undefined, log: (message: string) => void): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (raw ?? '').split(',')) {
+    if (entry.trim() === '') continue;
+    const at = entry.indexOf('=');
+    try {
+      const key = at > 0 ? decodeURIComponent(entry.slice(0, at).trim()) : '';
+      if (key === '') throw new Error('no key');
+      headers[key] = decodeURIComponent(entry.slice(at + 1).trim());
+    } catch {
+      log(`OTLP header "${entry}" ignored: not key=value with percent-encoding`);
+    }
+  }
+  return headers;
 }

@@ -1,26 +1,43 @@
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { gzipSync } from 'node:zlib';
+import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
 import { redactUrl } from '../../redact-url.js';
-import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
+import { OtlpConfigError, protocolNotice, resolveHttpSettings, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
+import { sendOtlpRequest, type OtlpHttpTarget } from './otlp-http-sender.js';
 import { createPengResource } from './resource.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
+
+/**
+ * Windows per request. One window is 7 or 8 points, about 1.1 KB of OTLP/JSON with a short interface name
+ * (3 KB with a 255-character one), so 1000 windows stay near 1 MB and below 3 MB: well under 4 MiB and a
+ * fraction of the Collector's default 20 MiB request limit, while a 100 000-window replay needs 100 requests.
+ */
+export const MAX_BATCH_WINDOWS = 1000;
+/** A batch that serialises larger than this (very long interface names) is split in halves. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** close() gets this much, plus CLOSE_MILLIS_PER_BATCH per queued batch, up to `maxCloseMillis`. */
+const CLOSE_BASE_MILLIS = 2000;
+const CLOSE_MILLIS_PER_BATCH = 500;
+/** Live default: Telegraf kills its execd plugin 5 s after SIGTERM, and the other outputs close too. */
+const DEFAULT_MAX_CLOSE_MILLIS = 3000;
 
 export interface OtlpSinkOptions {
   /** Base URL (`--otlpEndpoint`), `/v1/metrics` is appended; undefined lets the OTEL_* variables decide. */
   endpoint?: string;
   /** The detector's window length; bounds the export timeout and the backlog kept during an outage. */
   timeFrameMs: number;
-  /** Extra HTTP headers (OTEL_EXPORTER_OTLP_HEADERS and ..._METRICS_HEADERS are read by the exporter). */
+  /** Extra HTTP headers, on top of OTEL_EXPORTER_OTLP_HEADERS and ..._METRICS_HEADERS. */
   headers?: Record<string, string>;
-  /** Per export, retries included; default: the time frame, within 1..10 s, unless OTEL_EXPORTER_OTLP_TIMEOUT is set. */
+  /** Per request, whole exchange; default: the time frame, within 1..10 s, unless OTEL_EXPORTER_OTLP_TIMEOUT is set. */
   timeoutMillis?: number;
   /** Counter temporality; default from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else delta. */
   temporality?: CounterTemporality;
   /** Windows kept while the collector is unreachable; default one hour of windows (10..10000). */
   maxQueuedWindows?: number;
+  /** Upper bound of close(): 3 s by default (live); a replay with a large backlog may allow more. */
+  maxCloseMillis?: number;
   /** Environment to read OTEL_* variables from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** The run's own counters, read at each window; their increments are exported next to the window's points. */
@@ -36,7 +53,7 @@ export interface OtlpSinkStats {
   failedExports: number;
   /** Windows given up: backlog full, rejected by the collector, or still queued at close. */
   droppedWindows: number;
-  /** Windows waiting for the next export. */
+  /** Windows waiting for the next export (the batch being retried included). */
   queuedWindows: number;
 }
 
@@ -48,28 +65,10 @@ export interface OtlpSink extends Sink {
   flush(): Promise<void>;
 }
 
-/** What the exporter reports for one request (ExportResult of @opentelemetry/core, not a direct dependency). */
-type ExportResult = Parameters<Parameters<OTLPMetricExporter['export']>[1]>[0];
-/** ExportResultCode.SUCCESS and FAILED. */
-const EXPORT_SUCCESS = 0;
-const EXPORT_FAILED = 1;
-
-/** A reader with no timer of its own: the sink collects it once per window. */
-class WindowCadenceReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-/** Rejections by the collector (an HTTP status) are final; network errors and timeouts are worth a retry. */
-function isRejection(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | undefined)?.code === 'number';
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const { code, data } = error as Error & { code?: unknown; data?: unknown };
-  const detail = typeof data === 'string' && data !== '' ? `: ${data.slice(0, 200)}` : '';
-  return `${error.message || 'error'}${code !== undefined ? ` (${String(code)})` : ''}${detail}`;
+/** One serialised request: sent again as is after a failure, never rebuilt from the backlog. */
+interface PendingRequest {
+  readonly body: Uint8Array;
+  readonly windows: number;
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -78,8 +77,8 @@ function clamp(value: number, low: number, high: number): number {
 
 /**
  * OTLP/HTTP (JSON) export of finished windows. Each window goes out once, right after it is written, with
- * its own start and end as the points' times; exports run one at a time, and a failed batch waits in a
- * bounded backlog for the next window instead of a timer of its own.
+ * its own start and end as the points' times; requests run one at a time, at most MAX_BATCH_WINDOWS each,
+ * and a failed request is kept (serialised) for the next window instead of a timer of its own.
  */
 export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const env = options.env ?? process.env;
@@ -91,50 +90,82 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const shownUrl = redactUrl(url); // messages never show the endpoint's user-info
   const notice = protocolNotice(env);
   if (notice) log(notice);
-  const envTimeout = env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT ?? env.OTEL_EXPORTER_OTLP_TIMEOUT;
-  const timeoutMillis = options.timeoutMillis ?? (envTimeout ? undefined : clamp(options.timeFrameMs, 1000, 10_000));
+  const http = resolveHttpSettings(env, log);
+  const target: OtlpHttpTarget = { url: new URL(url), headers: { ...http.headers, ...options.headers }, gzip: http.gzip, ...(http.tls ? { tls: http.tls } : {}) };
+  const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
+  const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
   const producer = new WindowMetricProducer({
     temporality: options.temporality ?? resolveTemporality(env, log),
     maxQueuedWindows: options.maxQueuedWindows ?? Math.round(clamp(3_600_000 / options.timeFrameMs, 10, 10_000)),
+    maxBatchWindows: MAX_BATCH_WINDOWS,
   });
-  const reader = new WindowCadenceReader({ metricProducers: [producer] });
-  const meterProvider = new MeterProvider({ resource: createPengResource(env, log), readers: [reader] });
-  const exporter = new OTLPMetricExporter({ url, headers: options.headers, timeoutMillis });
+  const resource = createPengResource(env, log);
 
   let exportedWindows = 0;
   let failedExports = 0;
   let rejectedWindows = 0;
   let lateWindows = 0;
   let inOutage = false;
+  let backlogFullSaid = false;
+  let lastFailure = '';
   let closed = false;
+  let pending: PendingRequest | undefined;
   let running: Promise<void> | undefined;
+  /** Aborted when close() runs out of time: ends the request in flight. */
+  const closeStop = new AbortController();
+  let closeDeadline = Infinity;
 
-  /** One collection and one request; true when the collector took it (or there was nothing to send). */
-  async function exportOnce(): Promise<boolean> {
-    let result: ExportResult;
-    try {
-      const { resourceMetrics } = await reader.collect();
-      if (resourceMetrics.scopeMetrics.length === 0) return true;
-      result = await new Promise<ExportResult>((resolve) => exporter.export(resourceMetrics, resolve));
-    } catch (error) {
-      result = { code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+  /** The oldest queued windows as one request body, halved until it fits MAX_REQUEST_BYTES. */
+  function nextRequest(): PendingRequest | undefined {
+    let max = MAX_BATCH_WINDOWS;
+    while (producer.queuedWindows > 0) {
+      const { resourceMetrics } = producer.collectBatch(max);
+      const windows = producer.lastBatchSize;
+      if (resourceMetrics.scopeMetrics.length === 0) {
+        exportedWindows += windows; // no value fit for export: nothing to send, nothing lost
+        continue;
+      }
+      const json = JsonMetricsSerializer.serializeRequest({ resource, scopeMetrics: resourceMetrics.scopeMetrics });
+      if (!json) {
+        rejectedWindows += windows; // the serializer gave nothing to send: counted as lost, said at exit
+        continue;
+      }
+      if (json.byteLength > MAX_REQUEST_BYTES && windows > 1) {
+        producer.restoreLastBatch();
+        max = Math.ceil(windows / 2);
+        continue;
+      }
+      return { body: http.gzip ? gzipSync(json) : json, windows };
     }
-    const batch = producer.lastBatchSize;
-    if (result.code === EXPORT_SUCCESS) {
-      exportedWindows += batch;
-      if (inOutage) log(`OTLP export to ${shownUrl} works again; ${batch} window(s) delivered`);
+    return undefined;
+  }
+
+  /** One request; true when the collector took it (or there was nothing to send). */
+  async function exportOnce(): Promise<boolean> {
+    pending ??= nextRequest();
+    if (!pending) return true;
+    const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
+    const outcome = await sendOtlpRequest(target, pending.body, deadline, closeStop.signal);
+    const { windows } = pending;
+    if (outcome.kind === 'delivered') {
+      pending = undefined;
+      exportedWindows += windows;
+      if (inOutage) log(`OTLP export to ${shownUrl} works again; ${windows} window(s) delivered`);
       inOutage = false;
+      backlogFullSaid = false;
       return true;
     }
     failedExports++;
-    const rejected = isRejection(result.error);
-    if (rejected) rejectedWindows += batch;
-    else producer.restoreLastBatch();
+    lastFailure = outcome.reason;
+    if (outcome.kind === 'rejected') {
+      pending = undefined;
+      rejectedWindows += windows;
+    }
     if (!inOutage) {
       log(
-        rejected
-          ? `OTLP export to ${shownUrl} rejected, ${batch} window(s) dropped: ${describe(result.error)}`
-          : `OTLP export to ${shownUrl} failed: ${describe(result.error)}; keeping up to ${producer.maxQueuedWindows} windows and retrying with the next window`,
+        outcome.kind === 'rejected'
+          ? `OTLP export to ${shownUrl} rejected, ${windows} window(s) dropped: ${outcome.reason}`
+          : `OTLP export to ${shownUrl} failed: ${outcome.reason}; keeping up to ${producer.maxQueuedWindows} windows and retrying with the next window`,
       );
     }
     inOutage = true;
@@ -158,10 +189,10 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   async function run(): Promise<void> {
     await undefined; // lets kick() store this promise before the finally below can clear it
     try {
-      while (wanted) {
+      while (wanted && !closeStop.signal.aborted) {
         wanted = false;
-        while (producer.queuedWindows > 0) {
-          if (!(await exportOnce())) break;
+        while (pending || producer.queuedWindows > 0) {
+          if (!(await exportOnce()) || closeStop.signal.aborted) break;
         }
       }
     } finally {
@@ -179,6 +210,9 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     while (running) await running;
   }
 
+  const undelivered = (): number => producer.queuedWindows + (pending?.windows ?? 0);
+  const lost = (): number => producer.droppedWindows + rejectedWindows + lateWindows + (closed ? undelivered() : 0);
+
   return {
     name: 'otlp',
     url,
@@ -187,34 +221,40 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         lateWindows++;
         return;
       }
+      const droppedBefore = producer.droppedWindows;
       producer.enqueue(report, selfIncrements());
+      if (producer.droppedWindows > droppedBefore && !backlogFullSaid) {
+        backlogFullSaid = true;
+        log(`OTLP backlog for ${shownUrl} is full (${producer.maxQueuedWindows} windows): dropping the oldest until export works again; the total is said at exit`);
+      }
       kick();
     },
     flush,
-    lost(): number {
-      return producer.droppedWindows + rejectedWindows + lateWindows + (closed ? producer.queuedWindows : 0);
-    },
+    lost,
     stats(): OtlpSinkStats {
-      return {
-        exportedWindows,
-        failedExports,
-        droppedWindows: producer.droppedWindows + rejectedWindows + lateWindows + (closed ? producer.queuedWindows : 0),
-        queuedWindows: producer.queuedWindows,
-      };
+      return { exportedWindows, failedExports, droppedWindows: lost(), queuedWindows: undelivered() };
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await flush();
-      const undelivered = producer.queuedWindows;
-      if (undelivered > 0) log(`OTLP: ${undelivered} window(s) not delivered to ${shownUrl} at exit`);
-      if (producer.droppedWindows > 0) log(`OTLP: ${producer.droppedWindows} window(s) dropped because more than ${producer.maxQueuedWindows} waited for export`);
+      const batches = Math.ceil(undelivered() / MAX_BATCH_WINDOWS);
+      const budget = Math.min(maxCloseMillis, CLOSE_BASE_MILLIS + CLOSE_MILLIS_PER_BATCH * batches);
+      closeDeadline = Date.now() + budget;
+      const timer = setTimeout(() => closeStop.abort(), budget);
       try {
-        await exporter.shutdown();
-        await meterProvider.shutdown();
-      } catch (error) {
-        log(`OTLP exporter shutdown: ${describe(error)}`);
+        if (undelivered() > 0) kick(); // one more attempt for a backlog left by a failure
+        await flush();
+      } finally {
+        clearTimeout(timer);
       }
+      const total = lost();
+      if (total === 0) return;
+      const parts: string[] = [];
+      const left = undelivered();
+      if (left > 0) parts.push(`${left} still queued at exit (${closeStop.signal.aborted ? `gave up after ${budget} ms` : lastFailure || 'not sent'})`);
+      if (producer.droppedWindows > 0) parts.push(`${producer.droppedWindows} dropped because more than ${producer.maxQueuedWindows} waited`);
+      if (rejectedWindows > 0) parts.push(`${rejectedWindows} rejected by the collector`);
+      log(`OTLP: ${total} window(s) not delivered to ${shownUrl}: ${parts.join(', ')}`);
     },
   };
 }

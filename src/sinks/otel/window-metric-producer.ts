@@ -13,6 +13,7 @@ import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS, type PengInstrument } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
 import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';
+import { BoundedQueue } from './bounded-queue.js';
 
 /** `delta`: counters carry the window's packets from window start; `cumulative`: totals since the first window. */
 export type CounterTemporality = 'delta' | 'cumulative';
@@ -21,45 +22,55 @@ export interface WindowMetricProducerOptions {
   temporality?: CounterTemporality;
   /** Windows kept while nobody collects (or exports fail); the oldest beyond it are dropped and counted. */
   maxQueuedWindows?: number;
+  /** Windows one collection hands out at most (one export request); default: all of them. */
+  maxBatchWindows?: number;
   scopeName?: string;
 }
 
-/** A window turned into exportable numbers when it arrives, so a collection only reads prepared state. */
+/**
+ * A window turned into exportable numbers when it arrives, so a collection only reads prepared state.
+ * Kept small (times as milliseconds, one shared attribute object per interface): a replay may queue 100 000.
+ */
 interface PreparedWindow {
   readonly attributes: Attributes;
-  readonly startTime: HrTime;
-  readonly endTime: HrTime;
+  readonly startMs: number;
+  readonly endMs: number;
   /** Start of counter points: the window start (delta) or the interface's first window start (cumulative). */
-  readonly counterStartTime: HrTime;
-  /** Aligned with PENG_INSTRUMENTS; undefined when the window does not carry that value. */
-  readonly values: readonly (number | undefined)[];
+  readonly counterStartMs: number;
+  /** Aligned with PENG_INSTRUMENTS; NaN when the window does not carry that value. */
+  readonly values: readonly number[];
 }
 
 /** Running counter totals of one interface, for cumulative temporality. */
 interface CumulativeSeries {
-  readonly startTime: HrTime;
+  readonly startMs: number;
   readonly totals: number[];
 }
 
 /** Milliseconds since the epoch as OpenTelemetry's [seconds, nanoseconds]; exact for Date's precision. */
 export function dateToHrTime(date: Date): HrTime {
-  const ms = date.getTime();
+  return msToHrTime(date.getTime());
+}
+
+function msToHrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
   return [seconds, (ms - seconds * 1000) * 1_000_000];
 }
 
 /**
  * A MetricProducer (the spec's bridge for points with their own times): each queued window becomes one data
- * point per instrument whose start and end are the window's. `collect()` drains the queue, so every window
- * is handed out once; `restoreLastBatch()` puts a batch whose export failed back in front.
+ * point per instrument whose start and end are the window's. `collect()` takes the oldest windows (one
+ * batch), so every window is handed out once; `restoreLastBatch()` puts a batch back in front.
  */
 export class WindowMetricProducer implements MetricProducer {
   readonly temporality: CounterTemporality;
   readonly maxQueuedWindows: number;
+  readonly maxBatchWindows: number;
   private readonly scope: { name: string; version: string };
-  private queue: PreparedWindow[] = [];
+  private readonly queue: BoundedQueue<PreparedWindow>;
   private lastBatch: PreparedWindow[] = [];
   private readonly series = new Map<string, CumulativeSeries>();
+  private readonly attributesByInterface = new Map<string, Attributes>();
   private dropped = 0;
 
   constructor(options: WindowMetricProducerOptions = {}) {
@@ -67,6 +78,10 @@ export class WindowMetricProducer implements MetricProducer {
     const max = options.maxQueuedWindows ?? 1000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxQueuedWindows must be a positive integer, got ${max}`);
     this.maxQueuedWindows = max;
+    const batch = options.maxBatchWindows ?? max;
+    if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`maxBatchWindows must be a positive integer, got ${batch}`);
+    this.maxBatchWindows = batch;
+    this.queue = new BoundedQueue(max);
     this.scope = { name: options.scopeName ?? PENG_SCOPE_NAME, version: PENG_VERSION };
   }
 
@@ -87,35 +102,39 @@ export class WindowMetricProducer implements MetricProducer {
 
   /** Queues a finished window, with what the run's own counters added during it, for the next collection. */
   enqueue(report: WindowReport, run: SelfMetricsIncrements = {}): void {
-    const startTime = dateToHrTime(report.start);
+    const startMs = report.start.getTime();
+    // Doubles only (NaN for absent), so V8 keeps them unboxed in one small array.
     const values = PENG_INSTRUMENTS.map((instrument) => {
       const value = instrument.read(report, run);
-      return isExportable(instrument, value) ? value : undefined;
+      return isExportable(instrument, value) ? value : NaN;
     });
-    let counterStartTime = startTime;
+    let counterStartMs = startMs;
     if (this.temporality === 'cumulative') {
-      const series = this.cumulativeSeries(report.interface, startTime);
-      counterStartTime = series.startTime;
+      const series = this.cumulativeSeries(report.interface, startMs);
+      counterStartMs = series.startMs;
       values.forEach((value, i) => {
-        if (PENG_INSTRUMENTS[i].kind !== 'counter' || value === undefined) return;
+        if (PENG_INSTRUMENTS[i].kind !== 'counter' || Number.isNaN(value)) return;
         series.totals[i] += value;
         values[i] = series.totals[i];
       });
     }
-    this.queue.push({
-      attributes: { [ATTR_NETWORK_INTERFACE_NAME]: report.interface },
-      startTime,
-      endTime: dateToHrTime(report.end),
-      counterStartTime,
+    this.dropped += this.queue.push({
+      attributes: this.attributesOf(report.interface),
+      startMs,
+      endMs: report.end.getTime(),
+      counterStartMs,
       values,
     });
-    this.trim();
   }
 
-  /** Drains the queue into metric data; an empty queue yields no scope at all, so nothing is sent. */
+  /** Takes the oldest windows (at most `maxBatchWindows`) as metric data; an empty queue yields no scope at all. */
   async collect(): Promise<CollectionResult> {
-    this.lastBatch = this.queue;
-    this.queue = [];
+    return this.collectBatch(this.maxBatchWindows);
+  }
+
+  /** Takes at most `maxWindows` of the oldest windows as metric data, at once. */
+  collectBatch(maxWindows: number): CollectionResult {
+    this.lastBatch = this.queue.take(Math.max(1, maxWindows));
     const metrics: MetricData[] = [];
     PENG_INSTRUMENTS.forEach((instrument, i) => {
       const data = this.metricData(instrument, i, this.lastBatch);
@@ -123,7 +142,7 @@ export class WindowMetricProducer implements MetricProducer {
     });
     return {
       resourceMetrics: {
-        // A reader replaces this with its MeterProvider's resource.
+        // A reader (or the OTLP sink) replaces this with the run's resource.
         resource: emptyResource(),
         scopeMetrics: metrics.length > 0 ? [{ scope: this.scope, metrics }] : [],
       },
@@ -131,11 +150,10 @@ export class WindowMetricProducer implements MetricProducer {
     };
   }
 
-  /** Puts the last collected batch back in front of the queue, after an export that may be retried failed. */
+  /** Puts the last collected batch back in front of the queue (windows that no longer fit are dropped and counted). */
   restoreLastBatch(): void {
-    this.queue = this.lastBatch.concat(this.queue);
+    this.dropped += this.queue.unshift(this.lastBatch);
     this.lastBatch = [];
-    this.trim();
   }
 
   private metricData(instrument: PengInstrument, index: number, batch: readonly PreparedWindow[]): MetricData | undefined {
@@ -143,9 +161,9 @@ export class WindowMetricProducer implements MetricProducer {
     const dataPoints: DataPoint<number>[] = [];
     for (const window of batch) {
       const value = window.values[index];
-      if (value === undefined) continue;
-      const startTime = counter ? window.counterStartTime : window.startTime;
-      dataPoints.push({ startTime, endTime: window.endTime, attributes: window.attributes, value });
+      if (Number.isNaN(value)) continue;
+      const startTime = msToHrTime(counter ? window.counterStartMs : window.startMs);
+      dataPoints.push({ startTime, endTime: msToHrTime(window.endMs), attributes: window.attributes, value });
     }
     if (dataPoints.length === 0) return undefined;
     const descriptor = {
@@ -162,20 +180,21 @@ export class WindowMetricProducer implements MetricProducer {
     return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
   }
 
-  private cumulativeSeries(interfaceName: string, startTime: HrTime): CumulativeSeries {
+  private attributesOf(interfaceName: string): Attributes {
+    let attributes = this.attributesByInterface.get(interfaceName);
+    if (!attributes) {
+      attributes = { [ATTR_NETWORK_INTERFACE_NAME]: interfaceName };
+      this.attributesByInterface.set(interfaceName, attributes);
+    }
+    return attributes;
+  }
+
+  private cumulativeSeries(interfaceName: string, startMs: number): CumulativeSeries {
     let series = this.series.get(interfaceName);
     if (!series) {
-      series = { startTime, totals: PENG_INSTRUMENTS.map(() => 0) };
+      series = { startMs, totals: PENG_INSTRUMENTS.map(() => 0) };
       this.series.set(interfaceName, series);
     }
     return series;
-  }
-
-  private trim(): void {
-    const excess = this.queue.length - this.maxQueuedWindows;
-    if (excess > 0) {
-      this.queue.splice(0, excess);
-      this.dropped += excess;
-    }
   }
 }

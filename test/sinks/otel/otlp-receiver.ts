@@ -51,6 +51,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   url: string;
   body: JsonExportRequest;
+  /** Size of the body on the wire. */
+  bytes: number;
 }
 
 function attributeMap(list: JsonKeyValue[] | undefined): Record<string, string> {
@@ -66,16 +68,26 @@ export class OtlpReceiver {
   port = 0;
   /** Status to answer with; 200 accepts, anything else is a rejection by the "collector". */
   status = 200;
+  /** Like the Collector's `max_request_body_size` (20 MiB by default): larger bodies get 413, unread. */
+  maxBodyBytes = Infinity;
+  /** Bodies refused with 413. */
+  tooLarge = 0;
 
   /** Listens on 127.0.0.1, on `port` or any free one. */
   async start(port = 0): Promise<void> {
     const server = createServer((req, res) => {
+      if (Number(req.headers['content-length']) > this.maxBodyBytes) {
+        this.tooLarge++;
+        res.writeHead(413, { connection: 'close', 'content-type': 'text/plain' }).end('request body too large');
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         let body: JsonExportRequest;
+        const raw = Buffer.concat(chunks);
         try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonExportRequest;
+          body = JSON.parse(raw.toString('utf8')) as JsonExportRequest;
         } catch {
           res.writeHead(400).end('not JSON');
           return;
@@ -84,7 +96,7 @@ export class OtlpReceiver {
           res.writeHead(this.status, { 'content-type': 'text/plain' }).end('rejected by test receiver');
           return;
         }
-        this.requests.push({ headers: req.headers, url: req.url ?? '', body });
+        this.requests.push({ headers: req.headers, url: req.url ?? '', body, bytes: raw.length });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });

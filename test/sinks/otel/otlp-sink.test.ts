@@ -125,22 +125,19 @@ test('an interface no longer reported does not linger in later exports', async (
   }
 });
 
-test('OTEL_EXPORTER_OTLP_HEADERS and explicit headers reach the collector', async () => {
+test('OTEL_EXPORTER_OTLP_HEADERS, ..._METRICS_HEADERS and explicit headers reach the collector', async () => {
   const receiver = new OtlpReceiver();
   await receiver.start();
-  const saved = process.env.OTEL_EXPORTER_OTLP_HEADERS;
-  process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-peng-tenant=lab%20one,authorization=Bearer abc';
   try {
-    const sink = sinkFor(receiver, [], { headers: { 'x-peng-extra': 'yes' } });
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'x-peng-tenant=lab%20one,authorization=Bearer abc', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=Bearer metrics' };
+    const sink = sinkFor(receiver, [], { headers: { 'x-peng-extra': 'yes' }, env });
     sink.write(windowReport({ startMs: T0 }));
     await sink.close();
     const headers = receiver.requests[0].headers;
     assert.equal(headers['x-peng-tenant'], 'lab one');
-    assert.equal(headers['authorization'], 'Bearer abc');
+    assert.equal(headers['authorization'], 'Bearer metrics', 'the signal-specific variable wins');
     assert.equal(headers['x-peng-extra'], 'yes');
   } finally {
-    if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
-    else process.env.OTEL_EXPORTER_OTLP_HEADERS = saved;
     await receiver.stop();
   }
 });
@@ -168,7 +165,7 @@ test('collector down: no crash, one log line per outage, backlog delivered once 
     await receiver.start(port);
     sink.write(windowReport(windows[3]));
     await sink.flush();
-    assert.match(logs.at(-1) ?? '', /works again; 4 window\(s\) delivered/);
+    assert.match(logs.at(-1) ?? '', /works again; 1 window\(s\) delivered/, 'the batch that failed goes first, as it was');
     await sink.close();
     const points = receiver.points();
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
@@ -193,8 +190,9 @@ test('close() with the collector still down resolves, says what was not delivere
   for (const w of replayWindows(3)) sink.write(windowReport(w));
   await sink.close();
   assert.equal(logs.filter((l) => /failed/.test(l)).length, 1, logs.join('\n'));
-  assert.ok(logs.some((l) => /2 window\(s\) not delivered/.test(l)), logs.join('\n'));
-  assert.match(logs.at(-1) ?? '', /1 window\(s\) dropped because more than 2 waited/);
+  assert.equal(logs.filter((l) => /backlog .* is full/.test(l)).length, 1, 'the first drop is said while it happens');
+  assert.equal(logs.filter((l) => /not delivered/.test(l)).length, 1, 'one summary at close');
+  assert.match(logs.at(-1) ?? '', /^OTLP: 3 window\(s\) not delivered to .*: 2 still queued at exit \(connect ECONNREFUSED.*\), 1 dropped because more than 2 waited$/);
   sink.write(windowReport({ startMs: T0 }));
   const stats = sink.stats();
   assert.equal(stats.exportedWindows, 0);
@@ -213,8 +211,9 @@ test('a collector that rejects the data: windows dropped and counted, logged onc
       await sink.flush();
     }
     await sink.close();
-    assert.equal(logs.length, 1, logs.join('\n'));
+    assert.equal(logs.length, 2, logs.join('\n'));
     assert.match(logs[0], /rejected, 1 window\(s\) dropped: .*400.*rejected by test receiver/);
+    assert.match(logs[1], /^OTLP: 2 window\(s\) not delivered to .*: 2 rejected by the collector$/);
     assert.deepEqual(sink.stats(), { exportedWindows: 0, failedExports: 2, droppedWindows: 2, queuedWindows: 0 });
   } finally {
     await receiver.stop();
