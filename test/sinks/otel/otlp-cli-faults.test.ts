@@ -25,7 +25,8 @@ interface Exit {
 /** Runs `peng replay FILE -timeFrame 1m -otlp ...` in the background (so this process can serve), bounded in time. */
 function replay(dir: string, file: string, endpoint: string, onStarted?: (pid: number) => void): Promise<Exit> {
   const rssFile = join(dir, 'max-rss');
-  const args = ['--import', MAX_RSS_PRELOAD, pengBin, 'replay', file, '-timeFrame', '1m', '-verbose', '0', '-otlp', '-otlpEndpoint', endpoint];
+  // -user '': stays root, so the preload can write its figure into the test's own directory.
+  const args = ['--import', MAX_RSS_PRELOAD, pengBin, 'replay', file, '-timeFrame', '1m', '-verbose', '0', '-otlp', '-otlpEndpoint', endpoint, '-user', ''];
   const child = spawn(process.execPath, args, { env: { ...pengTestEnv(), MAX_RSS_REPORT_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
