@@ -19,7 +19,7 @@ export function openCsvFile(path: string, header: string, what: string, options:
     if (err instanceof OutputFileError) throw err;
     throw new Error(`cannot open ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path and its permissions`);
   }
-  return new WholeRowFile(fd, path, header);
+  return new WholeRowFile(fd, path, header, what);
 }
 
 /** An O_APPEND descriptor that takes whole rows only, starting a new line when the file ends mid-row. */
@@ -31,6 +31,7 @@ export class WholeRowFile {
     readonly fd: number,
     private readonly path: string,
     header: string,
+    private readonly what = 'CSV file',
   ) {
     const size = fstatSync(fd).size;
     this.owed = size === 0 ? header : this.lastByte(size) === 0x0a ? '' : '\n';
@@ -46,7 +47,7 @@ export class WholeRowFile {
       this.owed = '';
       return;
     }
-    throw new Error(`cannot append a row to ${this.path} (${failure}); free space on its disk — the file keeps whole rows only and later rows are still tried`);
+    throw new Error(`cannot append a row to ${this.what} ${this.path} (${failure}); free space on its disk — the file keeps whole rows only and later rows are still tried`);
   }
 
   /** One write of the whole text; on a short write or error the file is cut back. Returns null or what failed. */

@@ -17,6 +17,8 @@ const run = promisify(execFile);
 let dir: string;
 let capture: string;
 const WINDOWS = 5;
+/** Each window is three lines: `peng`, and `peng_probes` for each direction (no scanner in this capture). */
+const LINES = WINDOWS * 3;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'peng-influx-faults-'));
@@ -69,12 +71,12 @@ test('replay whose lines InfluxDB rejects: exit 1, the rejection said once with 
   try {
     const result = await runPengAsync(['replay', capture, ...influx(server.port), '-token', 't'], 30_000);
     assert.equal(result.code, 1, result.stderr);
-    assert.equal(server.lines().length, WINDOWS, 'every window was sent');
+    assert.equal(server.lines().length, LINES, 'every line of every window was sent');
     const reasons = result.stderr.split('\n').filter((l) => l.includes('unable to parse points'));
     assert.ok(reasons.length >= 1 && reasons.length <= 2, result.stderr);
-    assert.match(reasons[0]!, /^peng: InfluxDB at http:\/\/127\.0\.0\.1:\d+ rejected \d line\(s\), dropped: HTTP 400: unable to parse points$/);
-    if (reasons.length === 2) assert.match(reasons[1]!, new RegExp(`rejected ${WINDOWS} line\\(s\\) in all`));
-    assert.match(result.stderr, new RegExp(`^peng: ${WINDOWS} window\\(s\\) or line\\(s\\) were not delivered to every output`, 'm'));
+    assert.match(reasons[0]!, /^peng: InfluxDB at http:\/\/127\.0\.0\.1:\d+ rejected \d+ line\(s\), dropped: HTTP 400: unable to parse points$/);
+    if (reasons.length === 2) assert.match(reasons[1]!, new RegExp(`rejected ${LINES} line\\(s\\) in all`));
+    assert.match(result.stderr, new RegExp(`^peng: ${LINES} window\\(s\\) or line\\(s\\) were not delivered to every output`, 'm'));
   } finally {
     await server.close();
   }
@@ -88,7 +90,7 @@ test('replay against a server that never answers: the bounded close holds the pr
     const tookMs = Date.now() - started;
     assert.equal(result.code, 1, result.stderr);
     assert.ok(tookMs < 30_000, `took ${tookMs} ms`);
-    assert.match(result.stderr, new RegExp(`^peng: ${WINDOWS} line\\(s\\) could not be written to InfluxDB at \\S+ before shutdown \\(last error: no answer within 5000 ms of shutdown\\)$`, 'm'));
+    assert.match(result.stderr, new RegExp(`^peng: ${LINES} line\\(s\\) could not be written to InfluxDB at \\S+ before shutdown \\(last error: no answer within 5000 ms of shutdown\\)$`, 'm'));
     assert.doesNotMatch(result.stderr, /cannot write to InfluxDB/, 'a request cut off at shutdown is counted as unwritten, not announced as an outage');
     assert.equal(server.maxOpenConnections, 1);
     await server.waitForNoConnections();
@@ -112,7 +114,7 @@ test('nothing listens on the seed default port 9999: one line says InfluxDB 2 li
   const notices = stderr.split('\n').filter((l) => l.includes('listens on 8086'));
   assert.equal(notices.length, 1, stderr);
   assert.match(notices[0]!, /^peng: warning: cannot write to InfluxDB at http:\/\/localhost:9999: .*ECONNREFUSED.* \(InfluxDB 2 listens on 8086, not 9999: give -influxPort 8086 or a URL with the port\); keeping up to \d+ lines and retrying$/);
-  assert.match(stderr, new RegExp(`^peng: ${WINDOWS} line\\(s\\) could not be written to InfluxDB at http://localhost:9999 before shutdown \\(last error: .*ECONNREFUSED`, 'm'));
+  assert.match(stderr, new RegExp(`^peng: ${LINES} line\\(s\\) could not be written to InfluxDB at http://localhost:9999 before shutdown \\(last error: .*ECONNREFUSED`, 'm'));
 });
 
 test('live, SIGTERM while InfluxDB never answers: the bounded close holds the process (no silent exit 0), then exit 1 with the count', { skip: liveSkip, timeout: 60_000 }, async () => {

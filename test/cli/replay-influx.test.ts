@@ -67,13 +67,15 @@ test('replay with the seed InfluxDB flags writes every window to a real /api/v2/
   }
 });
 
-test('replay -lineProtocol: stdout carries one escaped line per window and nothing else; stderr lines carry Telegraf prefixes', async () => {
+test('replay -lineProtocol: stdout carries one escaped peng line per window, its probe lines, and nothing else; stderr lines carry Telegraf prefixes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'peng-lp-cli-'));
   try {
     const file = capture(dir);
     const { stdout, stderr } = await run(process.execPath, [pengBin, 'replay', file, '-lineProtocol', '-verbose', '2'], { env: pengTestEnv(), timeout: 60_000 });
-    const lines = stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 3);
+    const all = stdout.trimEnd().split('\n');
+    assert.equal(all.length, 9, 'per window: peng, then peng_probes for client and server');
+    assert.ok(all.every((l, i) => l.startsWith(i % 3 === 0 ? 'peng,' : 'peng_probes,direction=')), stdout);
+    const lines = all.filter((l) => l.startsWith('peng,'));
     const end0 = BigInt(DEFAULT_START_MICROS + 60_000_000 - 0) * 1000n;
     lines.forEach((line, i) => {
       assert.match(line, /^peng,interface=three\\ windows\.pcap client_entropy=[0-9.e-]+,server_entropy=[0-9.e-]+,client_syn_packets=0i,server_syn_packets=\di \d+$/);

@@ -11,6 +11,7 @@ export interface PengWindow {
   client: { entropy: number; synPackets: number };
   server: { entropy: number; synPackets: number };
   capture: { frames: number; synPackets: number; malformed: number };
+  gap?: { windows: number };
 }
 
 /** False until the CLI is built into the running build folder. */
@@ -24,13 +25,27 @@ export async function pengReplay(file: string, options: { timeFrame: string; loc
   return stdout
     .split('\n')
     .filter((line) => line !== '')
-    .map((line, i) => {
+    .flatMap((line, i) => {
+      let window: PengWindow;
       try {
-        return JSON.parse(line) as PengWindow;
+        window = JSON.parse(line) as PengWindow;
       } catch {
         throw new Error(`peng --json stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
       }
+      return window.gap ? expandGap(window) : [window];
     });
+}
+
+/** The empty windows a gap record stands for, one by one, as the reference (which has no gaps) reports them. */
+function expandGap(gap: PengWindow): PengWindow[] {
+  const start = Date.parse(gap.start);
+  const step = (Date.parse(gap.end) - start) / gap.gap!.windows;
+  assert.ok(Number.isInteger(step) && step > 0, `a gap of ${gap.gap!.windows} windows from ${gap.start} to ${gap.end}`);
+  return Array.from({ length: gap.gap!.windows }, (_, k) => ({
+    ...gap,
+    start: new Date(start + k * step).toISOString(),
+    end: new Date(start + (k + 1) * step).toISOString(),
+  }));
 }
 
 /** Every window equal: same boundaries, entropies to 1e-9, same SYN and frame counts. */
