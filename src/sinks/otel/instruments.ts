@@ -8,6 +8,12 @@ import {
   METRIC_PENG_CLIENT_ENTROPY,
   METRIC_PENG_CLIENT_SYN_PACKETS,
   METRIC_PENG_INFLUXDB_DROPPED_LINES,
+  METRIC_PENG_SERVER_PROBES,
+  METRIC_PENG_CLIENT_PROBES,
+  METRIC_PENG_SERVER_SCANNERS,
+  METRIC_PENG_CLIENT_SCANNERS,
+  ATTR_PENG_PROBE_KIND,
+  UNIT_SCANNER,
   METRIC_PENG_SERVER_ENTROPY,
   METRIC_PENG_SERVER_SYN_PACKETS,
   UNIT_DIMENSIONLESS,
@@ -27,6 +33,29 @@ export interface PengInstrument {
   readonly description: string;
   /** The window's value; undefined when the window cannot tell (drops on platforms without counters). */
   readonly read: (report: WindowReport, run: SelfMetricsIncrements) => number | undefined;
+  /**
+   * One more data-point attribute, for entries that share a name (probes by kind): such entries are one
+   * instrument whose points differ in this attribute.
+   */
+  readonly attribute?: { readonly key: string; readonly value: string };
+}
+
+const PROBE_KINDS = ['syn', 'fin', 'null', 'xmas', 'maimon', 'ack', 'udp', 'icmpEcho', 'synAck', 'rst', 'icmpUnreachable'] as const;
+
+/** `peng.<direction>.probes`, one entry per probe kind. */
+function probeInstruments(direction: 'server' | 'client'): PengInstrument[] {
+  return PROBE_KINDS.map((kind) => ({
+    name: direction === 'server' ? METRIC_PENG_SERVER_PROBES : METRIC_PENG_CLIENT_PROBES,
+    kind: 'counter',
+    unit: UNIT_PACKET,
+    valueType: ValueType.INT,
+    description:
+      direction === 'server'
+        ? 'Probes sent to this host (and replies it sent), by kind (attribute peng.probe.kind).'
+        : 'Probes sent by this host (and replies it received), by kind (attribute peng.probe.kind).',
+    read: (r) => r.probes?.[direction][kind],
+    attribute: { key: ATTR_PENG_PROBE_KIND, value: kind },
+  }));
 }
 
 /** The instruments, in export order. PengMetrics and the OTLP producer both read this one table. */
@@ -95,6 +124,24 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
     description: 'InfluxDB lines given up because the retry buffer was full or the server rejected them (only with the InfluxDB output on).',
     read: (_r, run) => run.influxdbDroppedLines,
   },
+  {
+    name: METRIC_PENG_SERVER_SCANNERS,
+    kind: 'gauge',
+    unit: UNIT_SCANNER,
+    valueType: ValueType.INT,
+    description: 'Scanners probing this host (or the local networks) that were active in the window, as scan attribution names them.',
+    read: (r) => r.scanners?.server,
+  },
+  {
+    name: METRIC_PENG_CLIENT_SCANNERS,
+    kind: 'gauge',
+    unit: UNIT_SCANNER,
+    valueType: ValueType.INT,
+    description: 'Local hosts scanning others that were active in the window, as scan attribution names them.',
+    read: (r) => r.scanners?.client,
+  },
+  ...probeInstruments('server'),
+  ...probeInstruments('client'),
 ];
 
 /** A value fit for export: finite and, for counters, not negative. Anything else is skipped, not sent. */

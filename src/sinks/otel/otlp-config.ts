@@ -48,11 +48,21 @@ export function protocolNotice(env: NodeJS.ProcessEnv = process.env): string | u
   return `${name}=${protocol} ignored: Peng sends OTLP over HTTP as JSON (http/json), which the Collector's otlp receiver accepts on port 4318`;
 }
 
-function withMetricsPath(base: string, source: string): string {
+function withMetricsPath(base: string, source: string, path: string = METRICS_PATH): string {
   const url = checkedUrl(base, source);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
-  url.pathname += METRICS_PATH;
+  url.pathname += path;
   return url.href;
+}
+
+/** The logs URL (scan events), by the same precedence as the metrics URL with the LOGS variables and `v1/logs`. */
+export function resolveLogsUrl(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (endpoint !== undefined && endpoint.trim() !== '') return withMetricsPath(endpoint.trim(), '--otlpEndpoint', 'v1/logs');
+  const signal = env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim();
+  if (signal) return checkedUrl(signal, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT').href;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (base) return withMetricsPath(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'v1/logs');
+  return withMetricsPath(DEFAULT_OTLP_ENDPOINT, 'default', 'v1/logs');
 }
 
 function checkedUrl(text: string, source: string): URL {

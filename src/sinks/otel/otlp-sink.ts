@@ -4,17 +4,19 @@ import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
 import { redactUrl } from '../../redact-url.js';
-import { OtlpConfigError, protocolNotice, resolveHttpSettings, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
+import { OtlpConfigError, protocolNotice, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
 import { sendOtlpRequest, type OtlpHttpTarget } from './otlp-http-sender.js';
+import { ScanEventExporter } from './scan-events.js';
 import { createPengResource } from './resource.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
 
 /**
- * Windows per request. One window is 7 or 8 points, about 1.1 KB of OTLP/JSON with a short interface name
- * (3 KB with a 255-character one), so 1000 windows stay near 1 MB and below 3 MB: well under 4 MiB and a
- * fraction of the Collector's default 20 MiB request limit, while a 100 000-window replay needs 100 requests.
+ * Windows per request. One window is about 31 points (the seed's, the capture's, scanners, and 22 probe
+ * kinds), about 5 KB of OTLP/JSON with a short interface name (15 KB with a 255-character one), so 200
+ * windows stay near 1 MB and below 3 MB: well under 4 MiB and a fraction of the Collector's default 20 MiB
+ * request limit, while a 100 000-window replay needs 500 requests.
  */
-export const MAX_BATCH_WINDOWS = 1000;
+export const MAX_BATCH_WINDOWS = 200;
 /** A batch that serialises larger than this (very long interface names) is split in halves. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** close() gets this much, plus CLOSE_MILLIS_PER_BATCH per queued batch, up to `maxCloseMillis`. */
@@ -100,6 +102,16 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     maxBatchWindows: MAX_BATCH_WINDOWS,
   });
   const resource = createPengResource(env, log);
+  const events = new ScanEventExporter({ ...target, url: new URL(resolveLogsUrl(options.endpoint, env)) }, resource);
+  let eventsFailing = false;
+
+  /** Sends pending scan events after the metrics; one warning per outage. */
+  async function sendEvents(): Promise<void> {
+    const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
+    const problem = await events.send(deadline, closeStop.signal);
+    if (problem !== null && !eventsFailing) log(`OTLP scan events to ${redactUrl(target.url.origin)}/v1/logs not delivered: ${problem}; keeping them for the next window`);
+    eventsFailing = problem !== null;
+  }
 
   let exportedWindows = 0;
   let failedExports = 0;
@@ -194,6 +206,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         while (pending || producer.queuedWindows > 0) {
           if (!(await exportOnce()) || closeStop.signal.aborted) break;
         }
+        if (events.queued > 0 && !closeStop.signal.aborted) await sendEvents();
       }
     } finally {
       running = undefined;
@@ -211,7 +224,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   }
 
   const undelivered = (): number => producer.queuedWindows + (pending?.windows ?? 0);
-  const lost = (): number => producer.droppedWindows + rejectedWindows + lateWindows + (closed ? undelivered() : 0);
+  const lost = (): number => producer.droppedWindows + rejectedWindows + lateWindows + (closed ? undelivered() : 0) + events.lost(closed);
 
   return {
     name: 'otlp',
@@ -223,6 +236,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
       }
       const droppedBefore = producer.droppedWindows;
       producer.enqueue(report, selfIncrements());
+      events.add(report);
       if (producer.droppedWindows > droppedBefore && !backlogFullSaid) {
         backlogFullSaid = true;
         log(`OTLP backlog for ${shownUrl} is full (${producer.maxQueuedWindows} windows): dropping the oldest until export works again; the total is said at exit`);
@@ -242,12 +256,14 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
       closeDeadline = Date.now() + budget;
       const timer = setTimeout(() => closeStop.abort(), budget);
       try {
-        if (undelivered() > 0) kick(); // one more attempt for a backlog left by a failure
+        if (undelivered() > 0 || events.queued > 0) kick(); // one more attempt for a backlog left by a failure
         await flush();
       } finally {
         clearTimeout(timer);
       }
-      const total = lost();
+      const lostEvents = events.lost(true);
+      if (lostEvents > 0) log(`OTLP: ${lostEvents} scan event(s) not delivered`);
+      const total = lost() - lostEvents;
       if (total === 0) return;
       const parts: string[] = [];
       const left = undelivered();

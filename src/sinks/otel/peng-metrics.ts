@@ -46,14 +46,18 @@ export class PengMetrics {
   /** Creates the instruments and registers one batch observable callback. Calling it twice is harmless. */
   start(): void {
     if (this.callback) return;
+    // Entries sharing a name (probes by kind) share one instrument; their observations differ in an attribute.
+    const byName = new Map<string, Observable>();
     this.observables = PENG_INSTRUMENTS.map((instrument) => {
+      const known = byName.get(instrument.name);
+      if (known) return known;
       const options = { description: instrument.description, unit: instrument.unit, valueType: instrument.valueType };
-      return instrument.kind === 'gauge'
-        ? this.meter.createObservableGauge(instrument.name, options)
-        : this.meter.createObservableCounter(instrument.name, options);
+      const created = instrument.kind === 'gauge' ? this.meter.createObservableGauge(instrument.name, options) : this.meter.createObservableCounter(instrument.name, options);
+      byName.set(instrument.name, created);
+      return created;
     });
     this.callback = (observer) => this._batchUpdateInterfaces(observer);
-    this.meter.addBatchObservableCallback(this.callback, this.observables);
+    this.meter.addBatchObservableCallback(this.callback, [...new Set(this.observables)]);
   }
 
   /** Removes the callback; the instruments stay registered but report nothing new. */
@@ -93,7 +97,9 @@ export class PengMetrics {
   private _batchUpdateInterfaces(observer: Parameters<BatchObservableCallback>[0]): void {
     for (const state of this.interfaces.values()) {
       state.values.forEach((value, i) => {
-        if (value !== undefined) observer.observe(this.observables[i], value, state.attributes);
+        if (value === undefined) return;
+        const extra = PENG_INSTRUMENTS[i]!.attribute;
+        observer.observe(this.observables[i]!, value, extra ? { ...state.attributes, [extra.key]: extra.value } : state.attributes);
       });
     }
   }

@@ -23,6 +23,14 @@ export const METRIC_PENG_CAPTURE_FRAMES = 'peng.capture.frames';
 export const METRIC_PENG_CAPTURE_MALFORMED = 'peng.capture.malformed';
 export const METRIC_PENG_CAPTURE_DROPPED = 'peng.capture.dropped';
 export const METRIC_PENG_INFLUXDB_DROPPED_LINES = 'peng.influxdb.dropped_lines';
+export const METRIC_PENG_SERVER_PROBES = 'peng.server.probes';
+export const METRIC_PENG_CLIENT_PROBES = 'peng.client.probes';
+export const METRIC_PENG_SERVER_SCANNERS = 'peng.server.scanners';
+export const METRIC_PENG_CLIENT_SCANNERS = 'peng.client.scanners';
+/** Peng's own data-point attribute: the probe kind (syn, fin, null, xmas, maimon, ack, udp, icmpEcho, synAck, rst, icmpUnreachable). */
+export const ATTR_PENG_PROBE_KIND = 'peng.probe.kind' as const;
+/** Scanners named by scan attribution. */
+export const UNIT_SCANNER = '{scanner}';
 
 /** UCUM unity: entropy is a dimensionless score (0..2), not a count and not a fraction of a whole. */
 export const UNIT_DIMENSIONLESS = '1';

@@ -136,9 +136,17 @@ export class WindowMetricProducer implements MetricProducer {
   collectBatch(maxWindows: number): CollectionResult {
     this.lastBatch = this.queue.take(Math.max(1, maxWindows));
     const metrics: MetricData[] = [];
+    const byName = new Map<string, MetricData>();
     PENG_INSTRUMENTS.forEach((instrument, i) => {
       const data = this.metricData(instrument, i, this.lastBatch);
-      if (data) metrics.push(data);
+      if (!data) return;
+      // Entries sharing a name (probes by kind) are one metric whose points differ in their attribute.
+      const same = byName.get(instrument.name);
+      if (same) (same.dataPoints as DataPoint<number>[]).push(...(data.dataPoints as DataPoint<number>[]));
+      else {
+        byName.set(instrument.name, data);
+        metrics.push(data);
+      }
     });
     return {
       resourceMetrics: {
@@ -163,7 +171,8 @@ export class WindowMetricProducer implements MetricProducer {
       const value = window.values[index];
       if (Number.isNaN(value)) continue;
       const startTime = msToHrTime(counter ? window.counterStartMs : window.startMs);
-      dataPoints.push({ startTime, endTime: msToHrTime(window.endMs), attributes: window.attributes, value });
+      const attributes = instrument.attribute ? this.attributesWith(window.attributes, instrument.attribute) : window.attributes;
+      dataPoints.push({ startTime, endTime: msToHrTime(window.endMs), attributes, value });
     }
     if (dataPoints.length === 0) return undefined;
     const descriptor = {
@@ -178,6 +187,23 @@ export class WindowMetricProducer implements MetricProducer {
     const aggregationTemporality =
       this.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
     return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
+  }
+
+  /** The interface's attributes plus one more, made once per pair (a replay may queue 100 000 windows). */
+  private readonly extended = new WeakMap<Attributes, Map<string, Attributes>>();
+  private attributesWith(base: Attributes, extra: { key: string; value: string }): Attributes {
+    let byExtra = this.extended.get(base);
+    if (!byExtra) {
+      byExtra = new Map();
+      this.extended.set(base, byExtra);
+    }
+    const id = `${extra.key}=${extra.value}`;
+    let attributes = byExtra.get(id);
+    if (!attributes) {
+      attributes = { ...base, [extra.key]: extra.value };
+      byExtra.set(id, attributes);
+    }
+    return attributes;
   }
 
   private attributesOf(interfaceName: string): Attributes {

@@ -39,6 +39,8 @@ export interface ReceivedPoint {
   unit: string;
   scope: string;
   iface: string;
+  /** Every data-point attribute, the interface included. */
+  attributes: Record<string, string>;
   start: string;
   time: string;
   value: number;
@@ -136,6 +138,7 @@ export class OtlpReceiver {
                 unit: metric.unit ?? '',
                 scope: sm.scope?.name ?? '',
                 iface: attributeMap(p.attributes)['network.interface.name'] ?? '',
+                attributes: attributeMap(p.attributes),
                 start: p.startTimeUnixNano ?? '',
                 time: p.timeUnixNano ?? '',
                 value: Number(p.asDouble ?? p.asInt),

@@ -18,6 +18,11 @@ const INSTRUMENTS: Record<string, (w: WindowSpec) => number | undefined> = {
   'peng.capture.dropped': (w) => w.dropped,
 };
 
+/** The seed's and the capture's points; probes by kind and scanners are checked by a test of their own. */
+function seedPoints(receiver: OtlpReceiver): ReceivedPoint[] {
+  return receiver.points().filter((p) => p.metric in INSTRUMENTS);
+}
+
 function replayWindows(count: number, iface = 'eth0'): Array<WindowSpec & { startMs: number }> {
   return Array.from({ length: count }, (_, i) => ({
     interface: iface,
@@ -52,7 +57,7 @@ test('five replay windows: one point per window per instrument, exact values and
     for (const w of windows) sink.write(windowReport(w)); // far faster than real time
     await sink.close();
 
-    const points = receiver.points();
+    const points = seedPoints(receiver);
     assert.equal(points.length, windows.length * Object.keys(INSTRUMENTS).length);
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
     for (const [metric, read] of Object.entries(INSTRUMENTS)) {
@@ -90,7 +95,7 @@ test('cadence follows windows: each window is its own request, sent when it is w
       sink.write(windowReport(w));
       await sink.flush();
       assert.equal(receiver.requests.length, i + 1, `window ${i} exported right away, no timer in between`);
-      const latest = receiver.points().filter((p) => p.request === i);
+      const latest = seedPoints(receiver).filter((p) => p.request === i);
       assert.deepEqual([...new Set(latest.map((p) => p.time))], [nanos(w.startMs + FRAME)], 'only this window, complete');
       assert.equal(latest.length, Object.keys(INSTRUMENTS).length);
     }
@@ -113,7 +118,7 @@ test('an interface no longer reported does not linger in later exports', async (
     const before = receiver.requests.length;
     sink.write(windowReport({ interface: 'eth0', startMs: T0 + FRAME, serverEntropy: 1.5 }));
     await sink.close();
-    const later = receiver.points().filter((p) => p.request >= before);
+    const later = seedPoints(receiver).filter((p) => p.request >= before);
     assert.ok(later.length > 0);
     assert.deepEqual([...new Set(later.map((p) => p.iface))], ['eth0']);
     assert.deepEqual(
@@ -167,7 +172,7 @@ test('collector down: no crash, one log line per outage, backlog delivered once 
     await sink.flush();
     assert.match(logs.at(-1) ?? '', /works again; 1 window\(s\) delivered/, 'the batch that failed goes first, as it was');
     await sink.close();
-    const points = receiver.points();
+    const points = seedPoints(receiver);
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
     assert.deepEqual(
       points.filter((p) => p.metric === 'peng.server.syn_packets').map((p) => [p.time, p.value]),
@@ -223,4 +228,63 @@ test('a collector that rejects the data: windows dropped and counted, logged onc
 test('a bad time frame or endpoint is a configuration error, before anything is sent', () => {
   assert.throws(() => createOtlpSink({ timeFrameMs: 0, env: {} }), /positive time frame/);
   assert.throws(() => createOtlpSink({ endpoint: 'nope', timeFrameMs: FRAME, env: {} }), /is not a URL/);
+});
+
+test('probes by kind and active scanners: one point per kind and direction, the kind as attribute, scanners as gauges', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    const report = windowReport({ startMs: T0, lengthMs: FRAME, serverSyns: 40, serverProbes: { fin: 7, udp: 3, rst: 2 }, clientProbes: { icmpEcho: 5 } });
+    report.scanners = { server: 2, client: 1 };
+    sink.write(report);
+    await sink.close();
+    const points = receiver.points();
+    const probes = (metric: string) => Object.fromEntries(points.filter((p) => p.metric === metric).map((p) => [p.attributes['peng.probe.kind'], p.value]));
+    const server = probes('peng.server.probes');
+    assert.equal(Object.keys(server).length, 11, 'every kind, zeros included');
+    assert.deepEqual([server.syn, server.fin, server.udp, server.rst, server.null], [40, 7, 3, 2, 0]);
+    assert.equal(probes('peng.client.probes').icmpEcho, 5);
+    assert.equal(points.find((p) => p.metric === 'peng.server.probes')?.kind, 'sum');
+    assert.equal(points.find((p) => p.metric === 'peng.server.scanners')?.value, 2);
+    assert.equal(points.find((p) => p.metric === 'peng.client.scanners')?.value, 1);
+    assert.equal(points.find((p) => p.metric === 'peng.client.scanners')?.unit, '{scanner}');
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('a newly named scanner is one log record (event peng.scan.detected) at /v1/logs with its source, counts, kinds and times', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs);
+    const scan = {
+      source: '203.0.113.9', direction: 'server' as const, reason: 'vertical' as const, kinds: ['syn', 'fin'], probes: 120, ports: 100, hosts: 1,
+      firstSeen: new Date(T0), lastSeen: new Date(T0 + 5_000), detectedAt: new Date(T0 + 2_000),
+    };
+    const first = windowReport({ startMs: T0, lengthMs: FRAME, serverSyns: 120 });
+    Object.assign(first, { scans: [{ ...scan, new: true as const }], scansOmitted: 0, scansEnded: [], scanners: { server: 1, client: 0 } });
+    const second = windowReport({ startMs: T0 + FRAME, lengthMs: FRAME, serverSyns: 3 });
+    Object.assign(second, { scans: [scan], scansOmitted: 0, scansEnded: [], scanners: { server: 1, client: 0 } }); // still active, not new
+    sink.write(first);
+    sink.write(second);
+    await sink.close();
+    const events = receiver.requests.filter((r) => r.url === '/v1/logs');
+    assert.equal(events.length, 1, 'one detection, one event, sent once');
+    const body = events[0]!.body as unknown as { resourceLogs: { scopeLogs: { logRecords: { eventName: string; timeUnixNano: string; attributes: { key: string; value: Record<string, unknown> }[] }[] }[] }[] };
+    const records = body.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.eventName, 'peng.scan.detected');
+    assert.equal(records[0]!.timeUnixNano, nanos(T0 + 2_000));
+    const attrs = Object.fromEntries(records[0]!.attributes.map((a) => [a.key, Object.values(a.value)[0]]));
+    assert.equal(attrs['source.address'], '203.0.113.9');
+    assert.equal(Number(attrs['peng.scan.ports']), 100);
+    assert.equal(attrs['peng.scan.direction'], 'server');
+    assert.deepEqual(logs, []);
+  } finally {
+    await receiver.stop();
+  }
 });

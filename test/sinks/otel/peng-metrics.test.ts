@@ -42,7 +42,9 @@ function pointValue(resourceMetrics: ResourceMetrics, name: string, iface: strin
 test('start() creates every instrument in the instrument table with its kind and unit under the given meter name', async () => {
   const { reader, meterProvider, pengMetrics } = setup();
   pengMetrics.start();
-  pengMetrics.update(windowReport({ startMs: 0, serverEntropy: 1.5, clientEntropy: 0.25, serverSyns: 7, clientSyns: 2, frames: 40, malformed: 1, dropped: 3 }), { influxdbDroppedLines: 4 });
+  const report = windowReport({ startMs: 0, serverEntropy: 1.5, clientEntropy: 0.25, serverSyns: 7, clientSyns: 2, frames: 40, malformed: 1, dropped: 3, serverProbes: { xmas: 2 } });
+  report.scanners = { server: 1, client: 0 };
+  pengMetrics.update(report, { influxdbDroppedLines: 4 });
   const { resourceMetrics, errors } = await reader.collect();
   assert.deepEqual(errors, []);
   assert.equal(resourceMetrics.scopeMetrics.length, 1);
@@ -56,6 +58,10 @@ test('start() creates every instrument in the instrument table with its kind and
     'peng.capture.malformed': [DataPointType.SUM, '{packet}'],
     'peng.capture.dropped': [DataPointType.SUM, '{packet}'],
     'peng.influxdb.dropped_lines': [DataPointType.SUM, '{line}'],
+    'peng.server.scanners': [DataPointType.GAUGE, '{scanner}'],
+    'peng.client.scanners': [DataPointType.GAUGE, '{scanner}'],
+    'peng.server.probes': [DataPointType.SUM, '{packet}'],
+    'peng.client.probes': [DataPointType.SUM, '{packet}'],
   };
   assert.deepEqual(resourceMetrics.scopeMetrics[0].metrics.map((m) => m.descriptor.name).sort(), Object.keys(expected).sort());
   for (const [name, [type, unit]] of Object.entries(expected)) {
@@ -64,7 +70,9 @@ test('start() creates every instrument in the instrument table with its kind and
     assert.equal(metric?.descriptor.unit, unit, name);
     if (metric?.dataPointType === DataPointType.SUM) assert.equal(metric.isMonotonic, true, name);
   }
-  assert.equal(PENG_INSTRUMENTS.length, Object.keys(expected).length);
+  assert.equal(new Set(PENG_INSTRUMENTS.map((i) => i.name)).size, Object.keys(expected).length);
+  const xmas = findMetric(resourceMetrics, 'peng.server.probes')?.dataPoints.find((p) => p.attributes['peng.probe.kind'] === 'xmas');
+  assert.equal(xmas?.value, 2, 'probes carry their kind as an attribute');
   await meterProvider.shutdown();
 });
 
