@@ -9,11 +9,22 @@ export const PROBE_SET_NAMES = ['syn', 'stealth', 'ack', 'udp', 'icmp', 'replies
 export type ProbeSetName = (typeof PROBE_SET_NAMES)[number];
 
 /**
- * UDP and pure ACKs are opt-in: every DNS/QUIC datagram and every ACK of an established connection would
- * otherwise reach JavaScript on a busy server (the per-packet cost is measured in BENCHMARKS.md and the
- * live-probes report). Tunnels too: on a tunnel endpoint they carry all traffic.
+ * Live default. UDP and pure ACKs are opt-in: every DNS/QUIC datagram and every ACK of an established
+ * connection would otherwise cross into JavaScript on a busy server, each costing a wakeup, a copy and a
+ * decode. Tunnels too: on a tunnel endpoint they carry all traffic.
  */
 export const DEFAULT_PROBE_SETS: readonly ProbeSetName[] = ['syn', 'stealth', 'icmp', 'replies'];
+
+/**
+ * Replay default: a capture file costs the same to read whatever it holds, so nothing is gained by counting
+ * less, and offline analysis (UDP and ACK scans in labelled captures) wants every kind.
+ */
+export const REPLAY_PROBE_SETS: readonly ProbeSetName[] = PROBE_SET_NAMES;
+
+/** `-probes` as configured (empty = the mode's default), `syn` included. */
+export function resolveProbeSets(configured: readonly ProbeSetName[], mode: 'live' | 'replay'): ProbeSetName[] {
+  return normalizeProbeSets(configured.length > 0 ? configured : mode === 'live' ? DEFAULT_PROBE_SETS : REPLAY_PROBE_SETS);
+}
 
 const KINDS: Record<ProbeSetName, readonly ProbeKind[]> = {
   syn: [ProbeKind.Syn],
