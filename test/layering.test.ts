@@ -24,7 +24,7 @@ const ROOMS: Record<string, readonly string[]> = {
   'src/sources/host': ['src/packets', 'src/sources/live/cap-binding.ts', 'src/system-program.ts'],
   'src/sources/live': ['src/packets', 'src/sources/host'],
   'src/sinks': ['src/report', 'src/log.ts', 'src/version.ts', 'src/redact-url.ts'],
-  'src/config': ['src/engine', 'src/net', 'src/redact-url.ts', 'src/attribution/params.ts'],
+  'src/config': ['src/engine', 'src/net', 'src/redact-url.ts', 'src/attribution/params.ts', 'src/packets/probe-set.ts'],
   'src/run': ['src/attribution', 'src/config', 'src/detector', 'src/engine', 'src/net', 'src/packets', 'src/report', 'src/sinks', 'src/sources', 'src/windows', 'src/log.ts', 'src/version.ts', 'src/redact-url.ts', 'src/system-program.ts'],
   'src/cli.ts': ['src/config', 'src/run', 'src/log.ts', 'src/version.ts'],
   'src/bin': ['src/cli.ts', 'src/run'],

@@ -1,5 +1,6 @@
 import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
+import { isProbeSetName, PROBE_SET_NAMES, type ProbeSetName } from '../packets/probe-set.js';
 import { describeChar, findHeaderUnsafe } from './header-text.js';
 import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
@@ -212,6 +213,21 @@ const interfaceList: ValueFormat<string[]> = {
   },
 };
 
+/** `-probes`; empty = the mode's default. `syn` is required, not silently added: a list without it likely meant something else. */
+const probeList: ValueFormat<ProbeSetName[]> = {
+  type: 'probe list',
+  placeholder: 'LIST',
+  coerce: splitList,
+  validate(value) {
+    const hint = `use comma-separated values from ${PROBE_SET_NAMES.join(', ')}, syn among them, such as syn,stealth,icmp,replies`;
+    const entries = requireList(value, hint);
+    const unknown = entries.find((entry) => !isProbeSetName(entry));
+    if (unknown !== undefined) throw new FormatProblem(`${JSON.stringify(unknown.slice(0, 40))} is not a probe kind`, hint);
+    if (entries.length > 0 && !entries.includes('syn')) throw new FormatProblem('syn is missing: the port bitmaps and their entropy are built from SYNs', `write syn,${entries.join(',')}`);
+    return entries.filter(isProbeSetName);
+  },
+};
+
 /** A URL that may be left empty, so that another source (OTEL_* variables) can decide. */
 const optionalUrl: ValueFormat<string> = {
   ...url,
@@ -232,6 +248,7 @@ export const formats = {
   'peng-account': account,
   'peng-address-list': addressList,
   'peng-interface-list': interfaceList,
+  'peng-probe-list': probeList,
 } as const satisfies Record<string, ValueFormat<unknown>>;
 
 export type FormatName = keyof typeof formats;

@@ -16,7 +16,7 @@ export interface ParsedArgs {
 }
 
 const HELP_ALIAS = 'h';
-const LIST_FORMATS: ReadonlySet<string> = new Set(['peng-interface-list', 'peng-address-list']);
+const LIST_FORMATS: ReadonlySet<string> = new Set(['peng-interface-list', 'peng-address-list', 'peng-probe-list']);
 
 /**
  * Reads `peng [flags]` and `peng replay FILE [flags]` the way Go's flag package does, with both dash

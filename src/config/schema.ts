@@ -87,6 +87,15 @@ const definitions = {
     default: [],
     env: 'PENG_LOCAL_ADDRESSES',
   },
+  probes: {
+    doc:
+      'Probe kinds to capture and count, comma-separated: syn (always on), stealth (FIN, NULL, Xmas, Maimon), ack (pure ACKs), udp, icmp (echo requests), ' +
+      'replies (SYN-ACK, RST, ICMP unreachable), tunnels (GRE, VXLAN, Geneve, for the probes inside). Live, the kernel filter passes only these. ' +
+      'Empty: live syn,stealth,icmp,replies (udp, ack and tunnels would bring every DNS/QUIC datagram, every ACK of every connection, every packet of a tunnel endpoint), replay every kind.',
+    format: 'peng-probe-list',
+    default: [],
+    env: 'PENG_PROBES',
+  },
   maxSources: {
     doc: 'Sources the scan table remembers per interface (about 300 bytes each, fixed at start); when full, the source with the least evidence makes room, never a named scanner for a one-packet source.',
     format: 'peng-integer',

@@ -20,6 +20,11 @@ export interface DetectorOptions {
   onReport: (report: WindowReport) => void;
   /** Optional per-SYN hook (console verbose 3); keep it cheap. */
   onPort?: (direction: Direction, port: number) => void;
+  /**
+   * Bit `kind` set for each ProbeKind to count and pass to `onProbe` (probe-set.ts, `-probes`); default every
+   * kind. Replay uses the live filter's mask so both count the same kinds; SYNs must stay in it (the bitmaps).
+   */
+  probeMask?: number;
   /** Optional per-probe hook (scan attribution): every probe and reply with its direction and time; the record is reused. */
   onProbe?: (kind: ProbeKind, direction: Direction, record: ProbeRecord, seconds: number) => void;
 }
@@ -57,6 +62,7 @@ export class Detector {
   };
   private readonly record = createProbeRecord();
   private readonly options: DetectorOptions;
+  private readonly probeMask: number;
   private local: LocalAddresses | null;
   private interfaceNow: string | null = null;
 
@@ -73,6 +79,7 @@ export class Detector {
   constructor(options: DetectorOptions) {
     this.options = options;
     this.local = options.localAddresses;
+    this.probeMask = (options.probeMask ?? ~0) | (1 << ProbeKind.Syn);
     const shape = { bins: options.bins, size: options.size, ...(options.hash ? { hash: options.hash } : {}) };
     this.client = new PortBitmap(shape);
     this.server = new PortBitmap(shape);
@@ -102,6 +109,7 @@ export class Detector {
    * this host to itself is ours). A reply travels the other way, so its destination decides first.
    */
   private classify(kind: ProbeKind): void {
+    if ((this.probeMask & (1 << kind)) === 0) return; // a kind -probes leaves out: a frame, nothing more
     const r = this.record;
     const local = this.local;
     let direction: Direction | null;

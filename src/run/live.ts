@@ -1,5 +1,6 @@
 import type { PengConfig } from '../config/peng-config.js';
 import { LocalAddresses } from '../net/local-addresses.js';
+import { resolveProbeSets } from '../packets/probe-set.js';
 import { LocalAddressWatcher } from '../sources/host/interface-addresses.js';
 import { resolveInterfaces } from '../sources/host/interfaces.js';
 import { openLiveCapture, type LiveCapture } from '../sources/live/live-capture.js';
@@ -22,7 +23,8 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   let sources: SelfMetricSources | null = null;
   const outputs = await openOutputs(config, stdio, { mode: 'live', selfMetrics: () => selfMetricsOf(sources!) });
   const fixedLocal = configuredLocalAddresses(config);
-  const analyses = names.map((name) => createAnalysis(config, name, fixedLocal, outputs));
+  const probeSets = resolveProbeSets(config.probes, 'live');
+  const analyses = names.map((name) => createAnalysis(config, name, fixedLocal, outputs, probeSets));
   const detectors = analyses.map((a) => a.detector);
   // Each interface is followed by its kernel index: a rename keeps its addresses and its reports.
   const watchers = names.map(
@@ -49,7 +51,7 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   sources = { detectors, scanTables: analyses.map((a) => a.scans), clock: windows.anomalies, captures, influxdbDroppedLines: outputs.influxdbDroppedLines };
   try {
     for (const [i, name] of names.entries()) {
-      captures.push(openLiveCapture({ interfaceName: name, bufferSize: config.bufferSize, consumer: wallClockConsumer(windows, detectors[i]!) }));
+      captures.push(openLiveCapture({ interfaceName: name, bufferSize: config.bufferSize, probeSets, consumer: wallClockConsumer(windows, detectors[i]!) }));
     }
     watchers.forEach((w) => w.start());
     dropPrivilegesAsConfigured(config, log);
@@ -61,7 +63,7 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
 
   const stop = watchStopRequests({ stdin: true, log, onStopMessage: 'closing the current window and flushing outputs' });
   windows.start();
-  log.info(`watching ${names.join(', ')}, one window every ${config.timeFrame} ms`);
+  log.info(`watching ${names.join(', ')} for ${probeSets.join(',')} probes, one window every ${config.timeFrame} ms`);
   for (const c of captures) log.debug(`${c.interfaceName}: kernel filter ${c.filter}`);
   await stop.requested;
 

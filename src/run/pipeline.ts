@@ -3,6 +3,7 @@ import type { PengConfig } from '../config/peng-config.js';
 import { Detector } from '../detector/detector.js';
 import { formatIPv4, formatIPv6 } from '../net/ip-text.js';
 import { LocalAddresses } from '../net/local-addresses.js';
+import { probeKindMask, type ProbeSetName } from '../packets/probe-set.js';
 import type { Outputs } from './outputs.js';
 
 /** `-localAddresses` as a matcher; null when not given (live then follows the interfaces' own addresses). */
@@ -20,9 +21,10 @@ type AnalysisConfig = Pick<PengConfig, 'bin' | 'size' | 'maxSources' | 'maxScans
 
 /**
  * One interface's analysis as replay and live both build it: the configured bitmaps and scan table; each
- * closed window gets the table's scanners and goes to the outputs.
+ * closed window gets the table's scanners and goes to the outputs. Only the kinds of `probeSets` are counted
+ * and attributed: live, they are what the kernel filter passes; replay applies the same mask.
  */
-export function createAnalysis(config: AnalysisConfig, name: string, local: LocalAddresses | null, outputs: Outputs): Analysis {
+export function createAnalysis(config: AnalysisConfig, name: string, local: LocalAddresses | null, outputs: Outputs, probeSets: readonly ProbeSetName[]): Analysis {
   const scans = new ScanTable({
     maxSources: config.maxSources,
     maxScansPerWindow: config.maxScans,
@@ -35,6 +37,7 @@ export function createAnalysis(config: AnalysisConfig, name: string, local: Loca
     size: config.size,
     interfaceName: name,
     localAddresses: local,
+    probeMask: probeKindMask(probeSets),
     onReport: (report) => outputs.deliver(Object.assign(report, scans.closeWindow())),
     onProbe: (kind, direction, record, seconds) => scans.observe(kind, direction, record, seconds),
     ...(outputs.onPort ? { onPort: outputs.onPort } : {}),

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { PengConfig } from '../config/peng-config.js';
+import { resolveProbeSets } from '../packets/probe-set.js';
 import { readCaptureFile, type CaptureFileSummary } from '../sources/capture-file/capture-file.js';
 import { PacketTimeWindows } from '../windows/packet-time-windows.js';
 import { openOutputs } from './outputs.js';
@@ -22,7 +23,7 @@ export async function runReplay(file: string, config: PengConfig, stdio: RunStdi
   let sources: SelfMetricSources | null = null;
   const outputs = await openOutputs(config, stdio, { mode: 'replay', selfMetrics: () => selfMetricsOf(sources!) });
   const local = configuredLocalAddresses(config);
-  const { detector, scans } = createAnalysis(config, basename(file), local, outputs);
+  const { detector, scans } = createAnalysis(config, basename(file), local, outputs, resolveProbeSets(config.probes, 'replay'));
   const windows = new PacketTimeWindows(detector, config.timeFrame * 1000);
   sources = { detectors: [detector], scanTables: [scans], clock: windows.anomalies, influxdbDroppedLines: outputs.influxdbDroppedLines };
   const stop = watchStopRequests({ stdin: false, log, onStopMessage: 'stopping the replay; the window in progress is reported as partial' });

@@ -1,5 +1,6 @@
+import { DEFAULT_PROBE_SETS, type ProbeSetName } from '../../packets/probe-set.js';
 import { LinkType } from '../../packets/syn-record.js';
-import { MATCH_NOTHING_FILTER, synFilterFor } from './bpf-filter.js';
+import { MATCH_NOTHING_FILTER, probeFilterFor } from './bpf-filter.js';
 import { openCapHandle, type CapHandle } from './cap-binding.js';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
 import { captureInterfaceNames, interfaceNotFoundMessage, listInterfaces } from '../host/interfaces.js';
@@ -14,7 +15,9 @@ export interface LiveCaptureOptions {
   interfaceName: string;
   /** Kernel capture buffer in bytes (libpcap's buffer size; the OS may cap it silently). */
   bufferSize?: number;
-  /** BPF expression; defaults to the SYN filter for the interface's link type (see bpf-filter.ts). */
+  /** Probe kinds the kernel filter passes (`-probes`); default DEFAULT_PROBE_SETS. */
+  probeSets?: readonly ProbeSetName[];
+  /** BPF expression; defaults to the probe filter for the interface's link type and `probeSets` (see bpf-filter.ts). */
   filter?: string;
   /** Receives each frame synchronously; the bytes are overwritten by the next frame. */
   consumer: FrameConsumer;
@@ -88,8 +91,7 @@ export function linkTypeFromCap(name: string): number {
 }
 
 /**
- * Opens a live capture on one interface: a kernel filter lets only connection-opening TCP segments
- * through, each frame is copied into one reused buffer and handed to `consumer` synchronously, stamped
+ * Opens a live capture on one interface: a kernel filter lets only the enabled probe kinds through, each frame is copied into one reused buffer and handed to `consumer` synchronously, stamped
  * on arrival. Throws a `LiveCaptureError` with a message a user can act on.
  */
 export function openLiveCapture(options: LiveCaptureOptions): LiveCapture {
@@ -112,7 +114,7 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCapture {
       `interface ${interfaceName} has link type "${probe.linkTypeName}", which Peng cannot decode (supported: Ethernet, Linux cooked, raw IP, BSD loopback)`,
     );
   }
-  const filter = options.filter ?? synFilterFor(linkType);
+  const filter = options.filter ?? probeFilterFor(linkType, options.probeSets ?? DEFAULT_PROBE_SETS);
   const { handle } = open(interfaceName, filter, bufferSize, buffer);
 
   const counters = { frames: 0, bytes: 0, truncated: 0, consumerErrors: 0 };

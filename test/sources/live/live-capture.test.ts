@@ -33,7 +33,8 @@ function tcpdumpCount(pair: NamespacePair, filter: string): { ready: Promise<voi
 
 test('ACK, RST, SYN-ACK and data segments never reach the JS callback; SYNs do (IPv4, hping3, checked with tcpdump)', { skip: liveSkip, timeout: 60_000 }, async () => {
   await withNamespaces(async (pair) => {
-    const { bg, ready } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName });
+    // The SYN-only filter (-probes syn); other selections: probe-filter.test.ts and test/cli/live-probes.test.ts.
+    const { bg, ready } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName, filter: SYN_FILTER_TAGGED });
     assert.equal(ready.linkType, LinkType.Ethernet);
     assert.equal(ready.filter, SYN_FILTER_TAGGED);
     const fromScanner = `tcp and src host ${pair.scanner.ipv4}`;
@@ -66,7 +67,7 @@ test('IPv6 SYNs reach the callback; handshake replies, data and FINs do not', { 
       `require('net').createServer((s) => { s.on('data', () => {}); s.on('error', () => {}); s.end('bye'); }).listen(8080, '::', () => console.log('LISTENING'))`,
     ]);
     await server.waitFor(/LISTENING/);
-    const { bg } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName });
+    const { bg } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName, filter: SYN_FILTER_TAGGED });
     const connections = 5;
     const closedPorts = N;
     // Full connections to the listener (SYN, SYN-ACK, ACK, data, FIN), then SYNs to closed ports (RST answers).
@@ -94,7 +95,7 @@ test('IPv6 SYNs reach the callback; handshake replies, data and FINs do not', { 
 
 test('802.1Q and QinQ tagged SYNs reach the callback; tagged ACKs and SYN-ACKs do not', { skip: liveSkip, timeout: 60_000 }, async () => {
   await withNamespaces(async (pair) => {
-    const { bg } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName });
+    const { bg } = await startCapture(pair, pair.target, { interfaceName: pair.target.ifName, filter: SYN_FILTER_TAGGED });
     const dot1q: VlanTag[] = [{ vlan: 7 }];
     const qinq: VlanTag[] = [{ tpid: EtherType.QinQ, vlan: 100 }, { vlan: 7 }];
     const frame = (tags: VlanTag[], flags: number, dstPort: number, v6 = false): Uint8Array =>
@@ -128,7 +129,7 @@ test('802.1Q and QinQ tagged SYNs reach the callback; tagged ACKs and SYN-ACKs d
 
 test('-network any captures Linux cooked frames and still passes only SYNs', { skip: liveSkip, timeout: 60_000 }, async () => {
   await withNamespaces(async (pair) => {
-    const { bg, ready } = await startCapture(pair, pair.target, { interfaceName: 'any' });
+    const { bg, ready } = await startCapture(pair, pair.target, { interfaceName: 'any', filter: SYN_FILTER_UNTAGGED });
     assert.equal(ready.linkType, LinkType.LinuxSll);
     assert.equal(ready.filter, SYN_FILTER_UNTAGGED);
     await hping(pair, ['-A'], 2000);
