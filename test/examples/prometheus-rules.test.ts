@@ -120,15 +120,16 @@ test('promtool check config accepts the scrape configuration and the rule file i
 
 test('the dashboard draws the alert thresholds of the rules it sits next to', () => {
   const dashboard = JSON.parse(readFileSync(join(repoRoot, 'examples', 'grafana', 'peng-dashboard.json'), 'utf8')) as {
-    panels: { title: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds?: { steps: { value: number | null }[] } } } }[];
+    panels: { title: string; targets?: { expr: string }[]; fieldConfig?: { defaults: { thresholds?: { steps: { value: number | null }[] } } } }[];
   };
   const steps = (metric: string) => {
-    const panel = dashboard.panels.find((p) => p.targets.some((t) => t.expr.startsWith(metric + '{')));
+    // The time-series panel (the heatmap reads the same record but draws no thresholds).
+    const panel = dashboard.panels.find((p) => p.fieldConfig?.defaults.thresholds && (p.targets ?? []).some((t) => t.expr.startsWith(metric + '{')));
     assert.ok(panel, `no panel for ${metric}`);
-    return panel.fieldConfig.defaults.thresholds!.steps.map((s) => s.value).filter((v) => v !== null);
+    return panel.fieldConfig!.defaults.thresholds!.steps.map((s) => s.value).filter((v) => v !== null);
   };
-  assert.deepEqual(steps('peng_server_entropy'), [threshold('PengInboundPortScan'), threshold('PengFullPortRangeScan')]);
-  assert.equal(steps('peng_client_entropy')[0], threshold('PengOutboundPortScan'));
+  assert.deepEqual(steps('host_interface:peng_server_entropy:max'), [threshold('PengInboundPortScan'), threshold('PengFullPortRangeScan')]);
+  assert.equal(steps('host_interface:peng_client_entropy:max')[0], threshold('PengOutboundPortScan'));
 });
 
 /**
@@ -157,7 +158,17 @@ test('rules and dashboard use only metric names plugin.yaml documents for Promet
   assert.ok(telegraf.has('peng_scan_probes') && telegraf.has('peng_probes_syn') && telegraf.has('peng_server_entropy'), [...telegraf].join(' '));
   const known = new Set([...manifest.metrics.map((m) => m.prometheus), ...OTEL_SCANNER_GAUGES, ...telegraf]);
   const records = new Set(rules.flatMap((r) => (r.record === undefined ? [] : [r.record])));
-  const dashboard = readFileSync(join(repoRoot, 'examples', 'grafana', 'peng-dashboard.json'), 'utf8');
+  // The dashboard's queries: panel targets, variable definitions and the annotation's target.
+  const dashboardJson = JSON.parse(readFileSync(join(repoRoot, 'examples', 'grafana', 'peng-dashboard.json'), 'utf8')) as {
+    panels: { targets?: { expr: string }[] }[];
+    templating: { list: { definition?: string }[] };
+    annotations: { list: { target?: { expr?: string } }[] };
+  };
+  const dashboard = [
+    ...dashboardJson.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ...dashboardJson.templating.list.map((v) => v.definition ?? ''),
+    ...dashboardJson.annotations.list.map((a) => a.target?.expr ?? ''),
+  ].join('\n');
   // Record names (level:metric:operation) are checked whole; bare names must be metrics.
   const used = [...rules.map((r) => r.expr), dashboard].flatMap((text) => text.match(/[\w:]*\bpeng_[a-z_]+[\w:]*/g) ?? []);
   assert.ok(used.length >= 4);
