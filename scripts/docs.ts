@@ -30,7 +30,7 @@ export function optionsTable(): string {
     ...optionNames.map((name) => {
       const cells = [
         flagForms(name).map((form) => `\`${form}\``).join(', '),
-        `\`${schema[name].env}\``,
+        schema[name].env === undefined ? '_command line only_' : `\`${schema[name].env}\``,
         formats[schema[name].format].type,
         defaultText(name) === 'empty' ? '_empty_' : `\`${defaultText(name)}\``,
         schema[name].doc,

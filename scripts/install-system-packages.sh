@@ -14,7 +14,13 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Services that the packages would start are not wanted: the tests start their own on loopback.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  # Debian's container images ship their own /usr/sbin/policy-rc.d (deny everything): keep one that
+  # exists, and remove only the one written here, also when apt-get fails.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ] && [ ! -L "$policy" ]; then
+    printf '#!/bin/sh\n# written by peng scripts/install-system-packages.sh for the install only\nexit 101\n' > "$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  rm -f /usr/sbin/policy-rc.d
 fi

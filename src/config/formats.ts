@@ -110,6 +110,10 @@ const url: ValueFormat<string> = {
   validate(value) {
     const hint = 'use an http:// or https:// URL such as http://localhost';
     requireText(value, hint);
+    // `localhost:4318` parses as scheme "localhost": the usual slip is a host:port without its scheme.
+    if (!value.includes('://') && /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+(\/\S*)?$/.test(value)) {
+      throw new FormatProblem('the URL has no scheme', `write http://${value} (or https://${value})`);
+    }
     let parsed: URL;
     try {
       parsed = new URL(value);

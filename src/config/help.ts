@@ -15,8 +15,9 @@ export function helpText(): string {
     '',
     'A flag takes one or two dashes and its value as "-flag value" or "-flag=value";',
     'a boolean flag stands alone (-json) or takes "=true" or "=false".',
-    'Every flag can also be set by its PENG_* environment variable or in a --config',
-    'file (JSON or YAML, keys as the flag names, see config/peng.yaml).',
+    'Every flag but the actions (help, version, interfaces) can also be set by its',
+    'PENG_* environment variable or in a --config file (JSON or YAML, keys as the',
+    'flag names, see config/peng.yaml).',
     'Precedence: defaults < config file < environment < flags.',
     '',
     'Flags:',
@@ -25,7 +26,8 @@ export function helpText(): string {
     const placeholder = formats[schema[name].format].placeholder;
     const forms = flagForms(name).join(', ') + (placeholder === '' ? '' : ` ${placeholder}`);
     lines.push(`  ${forms}`);
-    const facts = `(env ${schema[name].env}, default ${defaultText(name)})`;
+    const variable = schema[name].env;
+    const facts = variable === undefined ? `(command line only, default ${defaultText(name)})` : `(env ${variable}, default ${defaultText(name)})`;
     lines.push(...wrap(`${schema[name].doc} ${facts}`, WIDTH - DOC_INDENT.length).map((line) => DOC_INDENT + line));
   }
   lines.push('', 'Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error.');

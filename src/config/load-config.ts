@@ -30,11 +30,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, opti
   const sources = new Map<OptionName, OptionSource>();
   for (const name of optionNames) {
     const variable = schema[name].env;
-    const raw = pengEnv[variable];
-    sources.set(name, raw === undefined ? { kind: 'default' } : { kind: 'env', variable, raw });
+    const raw = variable === undefined ? undefined : pengEnv[variable];
+    sources.set(name, variable === undefined || raw === undefined ? { kind: 'default' } : { kind: 'env', variable, raw });
   }
 
-  const file = args.flags.get('config')?.text ?? pengEnv[schema.config.env] ?? '';
+  const file = args.flags.get('config')?.text ?? pengEnv['PENG_CONFIG'] ?? '';
   if (file !== '') {
     const settings = readConfigFile(file, isOptionName, (key) => closestName(key, optionNames));
     checkFileKeys(file, settings);
@@ -67,11 +67,14 @@ export function defaultConfig(): PengConfig {
   return { command: 'live', replayFile: null, ...config.getProperties() };
 }
 
+/** The PENG_* variables of options that have one; PENG_HELP, PENG_VERSION and the like are not read at all. */
 function pickPengEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of optionNames) {
-    const value = env[schema[name].env];
-    if (typeof value === 'string') picked[schema[name].env] = value;
+    const variable = schema[name].env;
+    if (variable === undefined) continue;
+    const value = env[variable];
+    if (typeof value === 'string') picked[variable] = value;
   }
   return picked;
 }

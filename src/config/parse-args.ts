@@ -16,6 +16,7 @@ export interface ParsedArgs {
 }
 
 const HELP_ALIAS = 'h';
+const COMMANDS: readonly string[] = ['live', 'replay'];
 const LIST_FORMATS: ReadonlySet<string> = new Set(['peng-interface-list', 'peng-address-list', 'peng-probe-list']);
 
 /**
@@ -98,6 +99,12 @@ export function readCommand(positionals: readonly string[]): Pick<ParsedArgs, 'c
   if (first === 'live') {
     if (rest.length > 0) throw new ConfigError(`unexpected argument ${quoteValue(rest[0])}; live capture takes no FILE, to read a capture file run: peng replay FILE`);
     return { command: 'live', replayFile: null };
+  }
+  // `peng repaly f.pcap`: a mistyped command, not a capture file named "repaly".
+  const command = closestName(first, COMMANDS);
+  if (command !== null && (rest.length > 0 || !/[./]/.test(first))) {
+    const suggestion = ['peng', command, ...rest.map((a) => quoteValue(a))].join(' ');
+    throw new ConfigError(`unknown command ${quoteValue(first)}; did you mean: ${suggestion}`);
   }
   throw new ConfigError(`unexpected argument ${quoteValue(first)}; live capture takes no FILE, to read a capture file run: peng replay ${quoteValue(first)}`);
 }

@@ -9,8 +9,12 @@ export interface OptionSpec {
   readonly format: FormatName;
   /** Written as a user would write it ('1m', '4MiB'); convict coerces it like any other text. */
   readonly default: string | number | boolean | readonly string[];
-  /** Always `PENG_` + the name in UPPER_SNAKE_CASE. */
-  readonly env: string;
+  /**
+   * `PENG_` + the name in UPPER_SNAKE_CASE; absent for the one-shot actions (help, version, interfaces):
+   * deploy tools set PENG_VERSION=0.1.0 for their own reasons, and an environment must never turn a
+   * service into a help printout, so those come from the command line only.
+   */
+  readonly env?: string;
   readonly min?: number;
   readonly max?: number;
   /** Never echoed in errors or logs. */
@@ -78,7 +82,6 @@ const definitions = {
     doc: 'List the network interfaces available for capture and exit.',
     format: 'peng-boolean',
     default: false,
-    env: 'PENG_INTERFACES',
     inFile: false,
   },
   localAddresses: {
@@ -218,14 +221,12 @@ const definitions = {
     doc: 'Print the version and exit.',
     format: 'peng-boolean',
     default: false,
-    env: 'PENG_VERSION',
     inFile: false,
   },
   help: {
     doc: 'Print this help and exit.',
     format: 'peng-boolean',
     default: false,
-    env: 'PENG_HELP',
     inFile: false,
   },
 } as const satisfies Record<string, OptionSpec>;

@@ -8,7 +8,8 @@ test('--help lists every option with its flag forms, env variable, default and d
   const flat = help.replace(/\s+/g, ' ');
   for (const name of optionNames) {
     for (const form of flagForms(name)) assert.match(help, new RegExp(`(^|[ ,])${form}([ ,\\n])`), form);
-    assert.ok(flat.includes(`(env ${schema[name].env}, default ${defaultText(name)})`), `${name}: env and default`);
+    const source = schema[name].env === undefined ? 'command line only' : `env ${schema[name].env}`;
+    assert.ok(flat.includes(`(${source}, default ${defaultText(name)})`), `${name}: env and default`);
     assert.ok(flat.includes(schema[name].doc), `${name}: doc`);
   }
   assert.match(help, /^ {2}peng replay FILE \[flags\]/m);

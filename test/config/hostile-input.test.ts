@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { optionNames, schema } from '../../src/config/schema.js';
+import { envNameFor, optionNames } from '../../src/config/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-config-hostile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ test('random command lines and environments give a config or one clean ConfigErr
     const env: NodeJS.ProcessEnv = {};
     if (next() < 0.5) {
       const name = optionNames[Math.floor(next() * optionNames.length)]!;
-      if (name !== 'config') env[schema[name].env] = next() < 0.5 ? token(next) : junk(next, 16);
+      if (name !== 'config') env[envNameFor(name)] = next() < 0.5 ? token(next) : junk(next, 16);
     }
     outcomes[assertHandled(() => loadConfig(argv.filter((arg) => !/^--?config/.test(arg)), env), `argv ${JSON.stringify(argv)} env ${JSON.stringify(env)}`)]++;
   }

@@ -78,7 +78,7 @@ test('each usage error is one line that names the input and says what to do', ()
   assertConfigError(['-verbose', '4'], /^-verbose 4: must be at most 3; /);
   assertConfigError(['-bin', '1.5'], /^-bin 1\.5: not a whole number/);
   assertConfigError(['-influxUrl', 'ftp://example.com'], /^-influxUrl ftp:\/\/example\.com: scheme ftp is not supported; use an http:\/\/ or https:\/\/ URL/);
-  assertConfigError(['-influxUrl', 'localhost:8086'], /^-influxUrl localhost:8086: .*; use an http/);
+  assertConfigError(['-influxUrl', 'localhost:8086'], /^-influxUrl localhost:8086: the URL has no scheme; write http:\/\/localhost:8086 /);
   assertConfigError(['-influxUrl', 'not a url'], /^-influxUrl "not a url": not a URL; /);
   assertConfigError(['-otlpEndpoint', 'grpc://collector:4317'], /^-otlpEndpoint .*scheme grpc is not supported/);
   assertConfigError(['-localAddresses', '10.0.0.300'], /^-localAddresses 10\.0\.0\.300: invalid local address "10\.0\.0\.300": not an IPv4 or IPv6 address; use comma-separated/);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -20,25 +20,38 @@ function setting(toml: string, key: string): string | undefined {
   return new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)?.[1];
 }
 
-for (const file of ['plugin.conf', 'telegraf.conf']) {
-  test(`telegraf/${file}: Peng's command parses, writes line protocol and nothing else on stdout`, () => {
+for (const file of ['peng.conf', 'telegraf.conf']) {
+  test(`telegraf/${file}: Peng's command parses, writes line protocol and nothing else on stdout, on the default route's interface`, () => {
     const toml = read('telegraf', file);
     const command = execdCommand(toml);
     const config = loadConfig(command.slice(1), {});
     assert.equal(config.lineProtocol, true);
     assert.equal(config.json, false);
     assert.equal(config.verbose, 0);
+    // A fixed -network eth0 fails, and execd restarts it forever, on ens*/enp* hosts.
+    assert.deepEqual(config.network, []);
     assert.equal(setting(toml, 'signal'), 'none');
     assert.equal(setting(toml, 'data_format'), 'influx');
   });
 }
 
-test("telegraf/README.md's Configuration block is plugin.conf, word for word", () => {
+test("telegraf/README.md's Configuration block is peng.conf, word for word; no file takes the shim's plugin.conf name", () => {
   const readme = read('telegraf', 'README.md');
-  const block = /```toml @plugin\.conf\n([\s\S]*?)```/.exec(readme);
-  assert.ok(block, 'no ```toml @plugin.conf block');
-  assert.equal(block[1], read('telegraf', 'plugin.conf'));
+  const block = /```toml @peng\.conf\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'no ```toml @peng.conf block');
+  assert.equal(block[1], read('telegraf', 'peng.conf'));
+  assert.ok(!existsSync(join(repoRoot, 'examples', 'telegraf', 'plugin.conf')));
   for (const section of ['## Configuration', '## Metrics', '## Example Output']) assert.ok(readme.includes(section), section);
+});
+
+test('telegraf.service.d/peng-capture.conf grants the two capabilities as ambient ones, and the README installs it instead of setcap', () => {
+  const dropIn = read('telegraf', 'telegraf.service.d', 'peng-capture.conf');
+  const settings = dropIn.split('\n').filter((l) => /^[A-Z]\w*=/.test(l));
+  assert.deepEqual(settings, ['AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN']);
+  assert.match(dropIn, /^\[Service\]$/m);
+  const readme = read('telegraf', 'README.md');
+  assert.match(readme, /cp telegraf\.service\.d\/peng-capture\.conf \/etc\/systemd\/system\/telegraf\.service\.d\//);
+  assert.doesNotMatch(readme, /^sudo setcap/m);
 });
 
 test("telegraf/README.md's example lines are the format the serializer writes", () => {

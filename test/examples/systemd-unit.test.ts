@@ -54,6 +54,29 @@ test('systemd-analyze accepts the unit', { skip: process.platform !== 'linux' },
   assert.equal(result.stderr.trim(), '', 'no warnings either');
 });
 
+test('systemd-analyze security rates the unit OK (exposure at most 3.0)', { skip: process.platform !== 'linux' }, async () => {
+  const result = await run(null, 'systemd-analyze', ['security', '--offline=true', '--no-pager', unitPath], { check: false, timeoutMs: 30_000 });
+  const score = /Overall exposure level for peng\.service: (\d+\.\d) (\w+)/.exec(result.stdout);
+  assert.ok(score, result.stdout + result.stderr);
+  assert.ok(Number(score[1]) <= 3.0, `exposure ${score[1]} ${score[2]}`);
+  assert.equal(score[2], 'OK');
+});
+
+test('the sandbox leaves what capture needs: packet and netlink sockets, /proc/net, the JIT, the host user namespace', () => {
+  const settings = unitSettings();
+  const families = (settings.get('RestrictAddressFamilies') ?? []).join(' ').split(/\s+/);
+  for (const family of ['AF_PACKET', 'AF_NETLINK', 'AF_INET', 'AF_INET6']) assert.ok(families.includes(family), family);
+  // The default route is read from /proc/net/route; ProcSubset=pid would hide it.
+  assert.equal(settings.get('ProcSubset'), undefined);
+  // V8 compiles to writable-executable pages.
+  assert.equal(settings.get('MemoryDenyWriteExecute'), undefined);
+  assert.deepEqual(settings.get('PrivateUsers'), ['no']);
+  assert.equal(settings.get('PrivateNetwork'), undefined);
+  // The OTLP endpoint of ExecStart is on localhost, the only address IPAddressAllow lets through.
+  assert.match(settings.get('ExecStart')![0]!, /-otlpEndpoint http:\/\/localhost:/);
+  assert.deepEqual(settings.get('IPAddressAllow'), ['localhost']);
+});
+
 /**
  * What systemd does for the unit, done with setpriv: a non-root user holding only the ambient capabilities
  * the unit grants, no new privileges. Peng must open the capture and count SYNs.
