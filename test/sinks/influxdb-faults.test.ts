@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log.js';
 import { createInfluxDbSink, type InfluxDbSinkOptions } from '../../src/sinks/influxdb-sink.js';
 import { FaultHttpServer, type FaultHandler } from '../support/fault-http-server.js';
-import { windowReport } from '../support/reports.js';
+import { seedWindowReport as windowReport } from '../support/reports.js';
 
 function logCollector(): { lines: string[]; log: ReturnType<typeof createLogger> } {
   const lines: string[] = [];

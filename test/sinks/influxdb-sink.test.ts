@@ -6,7 +6,7 @@ import type { WindowReport } from '../../src/report/window-report.js';
 import { createLogger } from '../../src/log.js';
 import { createInfluxDbSink, influxServerUrl, type InfluxDbSink, type InfluxDbSinkOptions } from '../../src/sinks/influxdb-sink.js';
 import { buildRoot, repoRoot } from '../../support/paths.js';
-import { windowReport } from '../support/reports.js';
+import { seedWindowReport as windowReport } from '../support/reports.js';
 import { VictoriaMetrics, type ExportedSeries } from '../support/victoria-metrics.js';
 
 let vm: VictoriaMetrics;

@@ -71,3 +71,9 @@ export function windowReport(spec: WindowSpec): WindowReport {
 export function nanos(ms: number): string {
   return (BigInt(ms) * 1_000_000n).toString();
 }
+
+/** A window with the seed's numbers only (no probe counts): one line of line protocol, as InfluxDB tests count them. */
+export function seedWindowReport(spec: WindowSpec): WindowReport {
+  const { probes: _probes, ...seed } = windowReport(spec);
+  return seed as WindowReport;
+}
