@@ -1,33 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Detector } from '../../src/detector/detector.js';
-import { PacketTimeWindows } from '../../src/windows/packet-time-windows.js';
 import { LocalAddresses } from '../../src/net/local-addresses.js';
-import type { WindowReport } from '../../src/report/window-report.js';
 import { PortBitmap } from '../../src/engine/index.js';
-import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
+import { TcpFlags, linkTypeOf } from '../../support/frames.js';
+import { feed, replayPipeline as detector, SECOND, syn } from '../support/replay-pipeline.js';
 
-const SECOND = 1_000_000;
 const LOCAL4 = '192.0.2.10';
 const LOCAL6 = '2001:db8::10';
-
-function syn(src: string, dst: string, dstPort: number, flags: number = TcpFlags.SYN): Uint8Array {
-  const v6 = src.includes(':');
-  return tcpFrame({ link: 'ethernet', ...(v6 ? { ipv6: { src, dst } } : { ipv4: { src, dst } }), tcp: { srcPort: 40000, dstPort, flags } });
-}
-
-/** A detector behind the replay clock, as `peng replay` builds them: `d` takes frames, `detector` counts. */
-function detector(local: LocalAddresses | null, timeFrameMicros = 10 * SECOND): { d: PacketTimeWindows; detector: Detector; reports: WindowReport[] } {
-  const reports: WindowReport[] = [];
-  const det = new Detector({ bins: 16, size: 1024, interfaceName: 'test0', localAddresses: local, onReport: (r) => reports.push(r) });
-  return { d: new PacketTimeWindows(det, timeFrameMicros), detector: det, reports };
-}
-
-/** Feeds one frame stamped `t` microseconds after the epoch, split as sources do. */
-function feed(d: PacketTimeWindows, frame: Uint8Array, t: number, linkType: number = linkTypeOf.ethernet, length = frame.length): void {
-  const seconds = Math.floor(t / SECOND);
-  d.onFrame(frame, 0, length, linkType, seconds, (t - seconds * SECOND) * 1000);
-}
 
 test('SYNs to this host are server traffic, from this host client, between others neither', () => {
   const { d, reports } = detector(LocalAddresses.parse([LOCAL4, LOCAL6]));
