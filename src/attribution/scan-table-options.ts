@@ -1,3 +1,5 @@
+import type { ProbeRecord } from '../packets/probe-record.js';
+
 /** An address set (LocalAddresses fits): sources or destinations whose probes are not evidence. */
 export interface AddressMatcher {
   isLocal4(address: number): boolean;
@@ -25,4 +27,10 @@ export interface ScanTableStats {
   suppressed: number;
   detections: number;
   bytes: number;
+}
+
+/** Whether the record's source (`source` true) or destination is in the set. */
+export function matches(set: AddressMatcher, r: ProbeRecord, source: boolean): boolean {
+  if (r.family === 4) return set.isLocal4(source ? r.src4 : r.dst4);
+  return set.isLocal6(source ? r.src6 : r.dst6);
 }

@@ -4,11 +4,10 @@ import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
 import { hashAddress, mix32, SketchArray } from './sketch.js';
-import type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
+import { matches, type ScanTableOptions, type ScanTableStats } from './scan-table-options.js';
 import { keyHash, SourceIndex } from './source-index.js';
 
 export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
-
 const SERVER = 0;
 const CLIENT = 1;
 const REASONS: readonly ScanReason[] = ['vertical', 'horizontal', 'mixed', 'stealth', 'failures'];
@@ -32,6 +31,8 @@ export class ScanTable {
   private readonly windowProbes: Uint32Array;
   private readonly firstSeen: Float64Array;
   private readonly lastSeen: Float64Array;
+  /** Probe count (`clock`) at each entry's last probe: eviction's tie-break, oldest first. */
+  private readonly touched: Uint32Array;
   /** Seconds of detection, NaN while not (yet) a scanner. */
   private readonly detectedAt: Float64Array;
   private readonly reason: Uint8Array;
@@ -46,11 +47,12 @@ export class ScanTable {
   private readonly peers: SketchArray;
   /** Entries active this window (each once), then those of the previous window. */
   private active: Int32Array;
-  private activeCount = 0;
   private previous: Int32Array;
+  private activeCount = 0;
   private previousCount = 0;
   private used = 0;
   private hand = 0;
+  private clock = 0;
   private readonly stats: Omit<ScanTableStats, 'sources' | 'capacity' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
   private readonly evidence: Evidence = { ports: 0, privilegedPorts: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
 
@@ -70,6 +72,7 @@ export class ScanTable {
     this.windowProbes = new Uint32Array(n);
     this.firstSeen = new Float64Array(n);
     this.lastSeen = new Float64Array(n);
+    this.touched = new Uint32Array(n);
     this.detectedAt = new Float64Array(n).fill(Number.NaN);
     this.reason = new Uint8Array(n);
     this.flags = new Uint8Array(n);
@@ -134,6 +137,7 @@ export class ScanTable {
 
   private touch(e: number, seconds: number): void {
     this.windowProbes[e]++;
+    this.touched[e] = ++this.clock;
     if (seconds > this.lastSeen[e]!) this.lastSeen[e] = seconds;
     if ((this.flags[e]! & 1) === 0) {
       this.flags[e] = this.flags[e]! | 1;
@@ -189,15 +193,22 @@ export class ScanTable {
     return e;
   }
 
-  /** Frees the entry with the least evidence among EVICTION_SAMPLE taken round-robin, and clears it. */
+  /**
+   * Frees the entry with the least evidence among EVICTION_SAMPLE taken round-robin, and clears it; among equals
+   * the least recently probed, so a one-packet flood recycles every slot in turn and a newcomer outlives
+   * `capacity` newer ones (first-of-sample refilled one slot in eight: a slow scanner's next probe came too late).
+   */
   private evict(): number {
     let victim = this.hand;
     let least = Number.POSITIVE_INFINITY;
+    let oldest = -1;
     for (let i = 0; i < P.EVICTION_SAMPLE; i++) {
       const e = (this.hand + i) % this.capacity;
       const score = this.score(e) * 4 + ((this.flags[e]! & 1) !== 0 ? 2 : 0);
-      if (score < least) {
+      const age = (this.clock - this.touched[e]!) >>> 0; // right across the 32-bit clock's wrap
+      if (score < least || (score === least && age > oldest)) {
         least = score;
+        oldest = age;
         victim = e;
       }
     }
@@ -281,13 +292,8 @@ export class ScanTable {
 
   /** Memory held by the table: all of it allocated at construction. */
   get bytes(): number {
-    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.detectedAt, this.reason, this.flags, this.active, this.previous];
+    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.touched, this.detectedAt, this.reason, this.flags, this.active, this.previous];
     const sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
     return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + sketches.reduce((n, s) => n + s.bytes, 0);
   }
-}
-
-function matches(set: AddressMatcher, r: ProbeRecord, source: boolean): boolean {
-  if (r.family === 4) return set.isLocal4(source ? r.src4 : r.dst4);
-  return set.isLocal6(source ? r.src6 : r.dst6);
 }
