@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ipv4ToInt } from '../../src/net/local-addresses.js';
@@ -22,7 +23,7 @@ const PPS = 100_000;
  * eviction took the first of equals in its sample, refilled one slot in eight, and the scanner was named
  * only at its 115th probe; now at its 15th (16th when two of its ports share a sketch bit).
  */
-test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes and listed in the last window; heap flat', () => {
+test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes and listed in the last window; heap flat', async () => {
   const t = table();
   const f = new Feeder(t);
   const rng = new Xorshift32(0x5eed);
@@ -33,6 +34,8 @@ test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes 
   let windowsNaming = 0;
   let second = T0;
   let heapEarly = 0;
+  let gcs = 0;
+  const observer = new PerformanceObserver((list) => (gcs += list.getEntries().length));
   for (let i = 0; i < FLOOD; i++) {
     const s = T0 + Math.floor(i / PPS);
     if (s !== second) {
@@ -47,9 +50,13 @@ test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes 
     if (i === 100_000) {
       gc();
       heapEarly = process.memoryUsage().heapUsed;
+      observer.observe({ entryTypes: ['gc'] });
     }
   }
   const last = t.closeWindow();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
+  observer.disconnect();
+  const collections = gcs;
   gc();
   const heapGrowth = process.memoryUsage().heapUsed - heapEarly;
   assert.equal(port, 1000);
@@ -67,6 +74,9 @@ test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes 
   assert.equal(stats.detections, 1);
   // The table allocates nothing per packet: what grows is V8 bookkeeping, far under a byte a packet.
   assert.ok(heapGrowth < 256 * 1024, `heap grew ${heapGrowth} B over ${FLOOD - 100_000} packets`);
+  // Reported, not asserted: 32-bit hashes returned across calls are boxed by V8 now and then (a few scavenges
+  // a million probes under full churn); nothing survives them, as the heap check shows.
+  process.stderr.write(`# eviction flood: ${collections} scavenges over ${FLOOD - 100_000} probes, heap ${heapGrowth} B\n`);
 });
 
 test('with -maxSources 65536 the same flood keeps the scanner too, and the table is 64 times the default', () => {
