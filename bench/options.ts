@@ -28,7 +28,7 @@ export interface BenchOptions {
 /** The settings of a full run: the committed figures are measured with exactly these. */
 export const REFERENCE = { frames: 10_000_000, seed: 7, snaplen: 128, runs: 5 } as const;
 
-export const SECTION_IDS = ['replay', 'startup', 'engine', 'scaling', 'memory', 'live'] as const;
+export const SECTION_IDS = ['replay', 'startup', 'engine', 'scaling', 'memory', 'attribution', 'live'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { attributionSection } from './attribution-section.js';
 import { engineSection, scalingSection } from './engine-section.js';
 import { ensureCapture, type GeneratedCapture } from './generate-capture.js';
 import { liveSection } from './live-section.js';
@@ -31,6 +32,8 @@ async function runSection(id: SectionId, o: BenchOptions, capture: () => Promise
       return scalingSection(o, await capture(), log);
     case 'memory':
       return memorySection(o, await capture(), log);
+    case 'attribution':
+      return attributionSection(o, await capture(), log);
     case 'live':
       // The engine's per-SYN cost, when measured, splits live CPU into Peng's work and cap's.
       return liveSection(o, log, (earlier.find((r) => r.id === 'engine')?.data as { perSynNs?: number } | undefined)?.perSynNs);

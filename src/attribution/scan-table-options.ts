@@ -1,3 +1,6 @@
+import type { ProbeRecord } from '../packets/probe-record.js';
+import { mix32 } from './sketch.js';
+
 /** An address set (LocalAddresses fits): sources or destinations whose probes are not evidence. */
 export interface AddressMatcher {
   isLocal4(address: number): boolean;
@@ -25,4 +28,15 @@ export interface ScanTableStats {
   suppressed: number;
   detections: number;
   bytes: number;
+}
+
+/** Whether the record's source (`source` true) or destination is in the set. */
+export function matches(set: AddressMatcher, r: ProbeRecord, source: boolean): boolean {
+  if (r.family === 4) return set.isLocal4(source ? r.src4 : r.dst4);
+  return set.isLocal6(source ? r.src6 : r.dst6);
+}
+
+/** A UDP exchange's key in the peers filter: the far host, its port and the asking port (answers must match all three). */
+export function exchange(farHost: number, farPort: number, nearPort: number): number {
+  return mix32(farHost ^ Math.imul(farPort + 1, 0x9e3779b1) ^ Math.imul(nearPort + 1, 0x85ebca6b));
 }

@@ -4,11 +4,10 @@ import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
 import { hashAddress, mix32, SketchArray } from './sketch.js';
-import type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
-import { keyHash, SourceIndex } from './source-index.js';
+import { exchange, matches, type ScanTableOptions, type ScanTableStats } from './scan-table-options.js';
+import { SourceIndex } from './source-index.js';
 
 export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
-
 const SERVER = 0;
 const CLIENT = 1;
 const REASONS: readonly ScanReason[] = ['vertical', 'horizontal', 'mixed', 'stealth', 'failures'];
@@ -32,6 +31,8 @@ export class ScanTable {
   private readonly windowProbes: Uint32Array;
   private readonly firstSeen: Float64Array;
   private readonly lastSeen: Float64Array;
+  /** Probe count (`clock`) at each entry's last probe: eviction's tie-break, oldest first. */
+  private readonly touched: Uint32Array;
   /** Seconds of detection, NaN while not (yet) a scanner. */
   private readonly detectedAt: Float64Array;
   private readonly reason: Uint8Array;
@@ -44,13 +45,16 @@ export class ScanTable {
   private readonly successes: SketchArray;
   private readonly failures: SketchArray;
   private readonly peers: SketchArray;
+  /** All of the above, listed once: eviction clears them per packet under a flood, so no array literal there. */
+  private readonly sketches: readonly SketchArray[];
   /** Entries active this window (each once), then those of the previous window. */
   private active: Int32Array;
-  private activeCount = 0;
   private previous: Int32Array;
+  private activeCount = 0;
   private previousCount = 0;
   private used = 0;
   private hand = 0;
+  private clock = 0;
   private readonly stats: Omit<ScanTableStats, 'sources' | 'capacity' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
   private readonly evidence: Evidence = { ports: 0, privilegedPorts: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
 
@@ -70,6 +74,7 @@ export class ScanTable {
     this.windowProbes = new Uint32Array(n);
     this.firstSeen = new Float64Array(n);
     this.lastSeen = new Float64Array(n);
+    this.touched = new Uint32Array(n);
     this.detectedAt = new Float64Array(n).fill(Number.NaN);
     this.reason = new Uint8Array(n);
     this.flags = new Uint8Array(n);
@@ -80,6 +85,7 @@ export class ScanTable {
     this.successes = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
     this.failures = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
     this.peers = new SketchArray(n, P.PEER_FILTER_BITS);
+    this.sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
     this.active = new Int32Array(n);
     this.previous = new Int32Array(n);
   }
@@ -101,6 +107,8 @@ export class ScanTable {
     this.touch(e, seconds);
     const host = r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
     if (kind === ProbeKind.Syn) this.peers.add(e, host);
+    // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence.
+    if (kind === ProbeKind.Udp && this.answers(e, host, r, seconds)) return;
     // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
     if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.flags[e]! & 8) !== 0 || this.peers.has(e, host))) return;
     if (kind !== ProbeKind.IcmpEcho) {
@@ -111,6 +119,17 @@ export class ScanTable {
     this.hosts.add(e, host);
     this.targets.add(e, mix32(host ^ Math.imul(r.dstPort + 1, 0x9e3779b1)));
     if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
+  }
+
+  /** Notes `r` as a question of `e`; whether it answers one its destination asked (hosts and ports swapped), credited to the asker. */
+  private answers(e: number, host: number, r: ProbeRecord, seconds: number): boolean {
+    this.peers.add(e, exchange(host, r.dstPort, r.srcPort));
+    const asker = this.entryOf(r, false, 'server', seconds);
+    const from = r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);
+    if (asker < 0 || !this.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
+    this.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));
+    this.flags[asker] = this.flags[asker]! | 4;
+    return true;
   }
 
   /** Outcomes go to the prober's entry (the reply's destination); a SYN-ACK also marks its sender as one that talks. */
@@ -134,6 +153,7 @@ export class ScanTable {
 
   private touch(e: number, seconds: number): void {
     this.windowProbes[e]++;
+    this.touched[e] = ++this.clock;
     if (seconds > this.lastSeen[e]!) this.lastSeen[e] = seconds;
     if ((this.flags[e]! & 1) === 0) {
       this.flags[e] = this.flags[e]! | 1;
@@ -163,24 +183,12 @@ export class ScanTable {
    * full table first evicts the least evident of a sample), never for a destination (-1 then).
    */
   private entryOf(r: ProbeRecord, source: boolean, direction: Direction, seconds: number): number {
-    let k0 = 0;
-    let k1 = 0;
-    let k2 = 0xffff;
-    let k3: number;
-    if (r.family === 4) {
-      k3 = source ? r.src4 : r.dst4;
-    } else {
-      const w = source ? r.src6 : r.dst6;
-      k0 = w[0]!;
-      k1 = w[1]!;
-      k2 = w[2]!;
-      k3 = w[3]!;
-    }
-    const hash = keyHash(k0, k1, k2, k3);
-    const found = this.index.find(k0, k1, k2, k3, hash);
+    const index = this.index;
+    const hash = source ? index.load(r.family, r.src4, r.src6) : index.load(r.family, r.dst4, r.dst6);
+    const found = index.findLoaded();
     if (found >= 0 || !source) return found;
     const e = this.used < this.capacity ? this.used++ : this.evict();
-    this.index.insert(e, k0, k1, k2, k3, hash);
+    index.insertLoaded(e);
     this.hashes[e] = hash;
     this.family[e] = r.family;
     this.direction[e] = direction === 'server' ? SERVER : CLIENT;
@@ -189,15 +197,19 @@ export class ScanTable {
     return e;
   }
 
-  /** Frees the entry with the least evidence among EVICTION_SAMPLE taken round-robin, and clears it. */
+  /** Frees and clears the least evident of EVICTION_SAMPLE entries taken round-robin; of equals the least recently probed, so a
+   * one-packet flood recycles every slot and a newcomer outlives `capacity` others (first-of-sample refilled one slot in eight). */
   private evict(): number {
     let victim = this.hand;
     let least = Number.POSITIVE_INFINITY;
+    let oldest = -1;
     for (let i = 0; i < P.EVICTION_SAMPLE; i++) {
       const e = (this.hand + i) % this.capacity;
       const score = this.score(e) * 4 + ((this.flags[e]! & 1) !== 0 ? 2 : 0);
-      if (score < least) {
+      const age = (this.clock - this.touched[e]!) >>> 0; // right across the 32-bit clock's wrap
+      if (score < least || (score === least && age > oldest)) {
         least = score;
+        oldest = age;
         victim = e;
       }
     }
@@ -205,7 +217,7 @@ export class ScanTable {
     this.stats.evictions++;
     this.index.remove(victim, this.hashes[victim]!);
     this.kinds.fill(0, victim * PROBE_KIND_SLOTS, (victim + 1) * PROBE_KIND_SLOTS);
-    for (const s of [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers]) s.clear(victim);
+    for (let i = 0; i < this.sketches.length; i++) this.sketches[i]!.clear(victim);
     this.detectedAt[victim] = Number.NaN;
     this.windowProbes[victim] = 0;
     // An evicted entry still listed as active is skipped at the window's close by its cleared flags.
@@ -281,13 +293,7 @@ export class ScanTable {
 
   /** Memory held by the table: all of it allocated at construction. */
   get bytes(): number {
-    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.detectedAt, this.reason, this.flags, this.active, this.previous];
-    const sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
-    return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + sketches.reduce((n, s) => n + s.bytes, 0);
+    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.touched, this.detectedAt, this.reason, this.flags, this.active, this.previous];
+    return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + this.sketches.reduce((n, s) => n + s.bytes, 0);
   }
-}
-
-function matches(set: AddressMatcher, r: ProbeRecord, source: boolean): boolean {
-  if (r.family === 4) return set.isLocal4(source ? r.src4 : r.dst4);
-  return set.isLocal6(source ? r.src6 : r.dst6);
 }

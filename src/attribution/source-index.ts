@@ -8,6 +8,9 @@ export class SourceIndex {
   private readonly mask: number;
   /** Entry → its four address words, owned here so a lookup compares integers only. */
   readonly keys: Uint32Array;
+  /** The key `load` set (scratch: a lookup allocates nothing) and its hash. */
+  private readonly loaded = new Uint32Array(4);
+  private loadedHash = 0;
 
   constructor(entries: number) {
     let size = 2;
@@ -15,6 +18,30 @@ export class SourceIndex {
     this.slots = new Int32Array(size); // entry + 1; 0 = empty
     this.mask = size - 1;
     this.keys = new Uint32Array(entries * 4);
+  }
+
+  /** Loads an address as the key of the next findLoaded/insertLoaded (IPv4 as ::ffff:a.b.c.d); returns its hash. */
+  load(family: number, v4: number, v6: Uint32Array): number {
+    const k = this.loaded;
+    if (family === 4) {
+      k[0] = 0;
+      k[1] = 0;
+      k[2] = 0xffff;
+      k[3] = v4;
+    } else {
+      k.set(v6);
+    }
+    return (this.loadedHash = keyHash(k[0]!, k[1]!, k[2]!, k[3]!));
+  }
+
+  findLoaded(): number {
+    const k = this.loaded;
+    return this.find(k[0]!, k[1]!, k[2]!, k[3]!, this.loadedHash);
+  }
+
+  insertLoaded(entry: number): void {
+    const k = this.loaded;
+    this.insert(entry, k[0]!, k[1]!, k[2]!, k[3]!, this.loadedHash);
   }
 
   /** The entry holding `key`, or -1. */
