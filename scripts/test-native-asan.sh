@@ -17,4 +17,6 @@ export LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export PENG_ADDON_ASAN=1
-exec node --test --test-concurrency=1 dist/test/native/pcap-addon.test.js
+# Run as a child of a test runner, node --test would report to that runner instead of printing TAP.
+unset NODE_TEST_CONTEXT
+exec node --test --test-reporter=tap --test-concurrency=1 dist/test/native/pcap-addon.test.js

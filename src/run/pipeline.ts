@@ -22,7 +22,14 @@ type AnalysisConfig = Pick<PengConfig, 'bin' | 'size' | 'maxSources' | 'maxScans
  * One interface's analysis as replay and live both build it: the configured bitmaps and scan table; each
  * closed window gets the table's scanners and goes to the outputs.
  */
-export function createAnalysis(config: AnalysisConfig, name: string, local: LocalAddresses | null, outputs: Outputs): Analysis {
+export function createAnalysis(
+  config: AnalysisConfig,
+  name: string,
+  local: LocalAddresses | null,
+  outputs: Outputs,
+  /** Live: frames the capture dropped since the last window (the detector cannot know them). */
+  droppedInWindow?: () => number,
+): Analysis {
   const scans = new ScanTable({
     maxSources: config.maxSources,
     maxScansPerWindow: config.maxScans,
@@ -35,7 +42,10 @@ export function createAnalysis(config: AnalysisConfig, name: string, local: Loca
     size: config.size,
     interfaceName: name,
     localAddresses: local,
-    onReport: (report) => outputs.deliver(Object.assign(report, scans.closeWindow())),
+    onReport: (report) => {
+      if (droppedInWindow) report.capture.dropped = droppedInWindow();
+      outputs.deliver(Object.assign(report, scans.closeWindow()));
+    },
     onProbe: (kind, direction, record, seconds) => scans.observe(kind, direction, record, seconds),
     ...(outputs.onPort ? { onPort: outputs.onPort } : {}),
   });
