@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { SYN_FILTER_TAGGED } from '../src/sources/live/bpf-filter.js';
 import { sleep, type Background, type NamespacePair } from '../support/netns.js';
-import { benchScript, type BenchOptions } from './options.js';
+import type { BenchOptions } from './options.js';
 
 /**
- * The live section's moving parts: Peng, tcpdump or bare cap capturing the target end of a veth pair,
+ * The live section's moving parts: Peng (this build or another) or tcpdump capturing the target end of a veth pair,
  * masscan sending a fixed count of SYNs from the other end, and what /proc says about each process.
  */
 
@@ -17,7 +17,7 @@ const DRAIN_MS = 1500;
 /** Pause between the capturers reporting ready and the first SYN. */
 const SETTLE_MS = 1000;
 
-export type CapturerKind = 'peng' | 'tcpdump' | 'cap';
+export type CapturerKind = 'peng' | 'tcpdump';
 
 /** What captures the target's interface in a run. */
 export interface CapturerSpec {
@@ -26,6 +26,8 @@ export interface CapturerSpec {
   bufferBytes: number | null;
   /** tcpdump only: open the way cap does (immediate mode) with this snapshot length. */
   immediateSnaplen?: number;
+  /** peng only: another build's CLI (an earlier capture backend, measured in the same run); its label. */
+  bin?: { path: string; label: string };
 }
 
 interface Capturer extends CapturerSpec {
@@ -42,8 +44,10 @@ export interface CaptureFigures {
   bufferBytes: number | null;
   seen: number;
   immediateSnaplen?: number;
-  /** tcpdump's "dropped by kernel" (pcap_stats); Peng and cap cannot tell. */
+  /** "dropped by kernel" (pcap_stats): tcpdump's count, and the sum of Peng's windows' capture.dropped. */
   kernelDrops?: number;
+  /** Peak resident memory (VmHWM) of the capturing process. */
+  peakRssKiB?: number;
   cpuMicrosPerSyn: number;
   /** Share of that CPU spent in the kernel (poll wake-ups, ring reads). */
   systemShare: number;
@@ -66,7 +70,7 @@ export interface CaptureRun {
 function labelOf(spec: CapturerSpec): string {
   const ring = spec.bufferBytes === null ? (spec.kind === 'tcpdump' ? `default ${TCPDUMP_DEFAULT_BUFFER / 2 ** 20} MiB` : 'default') : `${spec.bufferBytes / 2 ** 20} MiB`;
   if (spec.kind === 'tcpdump' && spec.immediateSnaplen !== undefined) return `tcpdump --immediate-mode -s ${spec.immediateSnaplen} (${ring})`;
-  return `${spec.kind === 'cap' ? 'cap, empty callback' : spec.kind} (${ring})`;
+  return `${spec.kind === 'peng' && spec.bin ? spec.bin.label : spec.kind} (${ring})`;
 }
 
 async function startCapturer(pair: NamespacePair, o: BenchOptions, spec: CapturerSpec): Promise<Capturer> {
@@ -77,10 +81,8 @@ async function startCapturer(pair: NamespacePair, o: BenchOptions, spec: Capture
   if (spec.immediateSnaplen !== undefined) tcpdumpArgs.push('--immediate-mode', '-s', String(spec.immediateSnaplen));
   const bg =
     kind === 'peng'
-      ? pair.spawn(pair.target, process.execPath, [o.pengBin, '-network', ifName, '-json', '-verbose', '0', '-timeFrame', '1s', ...pengRing])
-      : kind === 'tcpdump'
-        ? pair.spawn(pair.target, 'tcpdump', [...tcpdumpArgs, SYN_FILTER_TAGGED])
-        : pair.spawn(pair.target, process.execPath, [benchScript('cap-count.js'), ifName, String(bufferBytes ?? TCPDUMP_DEFAULT_BUFFER)]);
+      ? pair.spawn(pair.target, process.execPath, [spec.bin?.path ?? o.pengBin, '-network', ifName, '-json', '-verbose', '0', '-timeFrame', '1s', ...pengRing])
+      : pair.spawn(pair.target, 'tcpdump', [...tcpdumpArgs, SYN_FILTER_TAGGED]);
   await bg.waitFor(kind === 'peng' ? /watching / : /listening on/, 20_000);
   return { ...spec, label: labelOf(spec), bg, pid: bg.child.pid!, cpuAtStart: { user: 0, sys: 0 } };
 }
@@ -149,9 +151,10 @@ export async function captureRun(
   });
   if (sampleMemory && peng) rss.push({ point: 'at the end', synsSeen: synsSeen(peng.bg.stdout), rssKiB: rssKiB(peng.pid) });
   const captures: CaptureFigures[] = [];
+  const peaks = capturers.map((c) => peakRssKiB(c.pid));
   for (const [i, c] of capturers.entries()) {
     await c.bg.stop(c.kind === 'tcpdump' ? 'SIGINT' : 'SIGTERM');
-    const seen = c.kind === 'peng' ? synsSeen(c.bg.stdout) : c.kind === 'tcpdump' ? matchNumber(c.bg, /(\d+) packets captured/) : capCount(c.bg);
+    const seen = c.kind === 'peng' ? synsSeen(c.bg.stdout) : matchNumber(c.bg, /(\d+) packets captured/);
     const ticks = cpu[i]!.user + cpu[i]!.sys;
     captures.push({
       capturer: c.label,
@@ -160,6 +163,8 @@ export async function captureRun(
       ...(c.immediateSnaplen !== undefined ? { immediateSnaplen: c.immediateSnaplen } : {}),
       seen,
       ...(c.kind === 'tcpdump' ? { kernelDrops: matchNumber(c.bg, /(\d+) packets dropped by kernel/) } : {}),
+      ...(c.kind === 'peng' && /"dropped":/.test(c.bg.stdout) ? { kernelDrops: droppedSum(c.bg.stdout) } : {}),
+      ...(peaks[i] !== undefined ? { peakRssKiB: peaks[i] } : {}),
       cpuMicrosPerSyn: ((ticks / CLOCK_TICKS_PER_SECOND) * 1e6) / Math.max(1, seen),
       systemShare: cpu[i]!.sys / Math.max(1, ticks),
     });
@@ -176,6 +181,30 @@ export async function captureRun(
   };
 }
 
+/** Sum of `capture.dropped` over the JSON windows Peng printed. */
+function droppedSum(stdout: string): number {
+  let total = 0;
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      total += (JSON.parse(line) as { capture: { dropped?: number } }).capture.dropped ?? 0;
+    } catch {
+      // a line still being written
+    }
+  }
+  return total;
+}
+
+/** VmHWM of a process in KiB, undefined when it cannot be read. */
+function peakRssKiB(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sum of `capture.synPackets` over the JSON windows Peng has printed so far. */
 export function synsSeen(stdout: string): number {
   let total = 0;
@@ -188,12 +217,6 @@ export function synsSeen(stdout: string): number {
     }
   }
   return total;
-}
-
-function capCount(bg: Background): number {
-  const m = /"packets":(\d+)/.exec(bg.stdout);
-  if (!m) throw new Error(`cap-count printed no count: ${bg.stderr.trim().slice(-500)}`);
-  return Number(m[1]);
 }
 
 /** User and system CPU of a process, in clock ticks. */

@@ -60,7 +60,6 @@ export async function liveSection(o: BenchOptions, log: (line: string) => void, 
         { kind: 'peng', bufferBytes: SAME_BUFFER },
         { kind: 'tcpdump', bufferBytes: SAME_BUFFER },
       ]);
-      await go(`${rate / 1000} k/s, cap alone`, rate, probe.requested, [{ kind: 'cap', bufferBytes: await pengDefaultBuffer() }, TCPDUMP]);
       await go(`${rate / 1000} k/s, tcpdump as cap opens`, rate, probe.requested, [
         { kind: 'tcpdump', bufferBytes: SAME_BUFFER, immediateSnaplen: 65535 },
         { kind: 'tcpdump', bufferBytes: SAME_BUFFER, immediateSnaplen: 256 },

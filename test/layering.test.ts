@@ -21,7 +21,7 @@ const ROOMS: Record<string, readonly string[]> = {
   'src/windows': ['src/packets'],
   'src/detector': ['src/engine', 'src/packets', 'src/net', 'src/report'],
   'src/sources/capture-file': ['src/packets'],
-  'src/sources/host': ['src/packets', 'src/sources/live/cap-binding.ts', 'src/system-program.ts'],
+  'src/sources/host': ['src/packets', 'src/sources/live/pcap-addon.ts', 'src/system-program.ts'],
   'src/sources/live': ['src/packets', 'src/sources/host'],
   'src/sinks': ['src/report', 'src/log.ts', 'src/version.ts', 'src/redact-url.ts'],
   'src/config': ['src/engine', 'src/net', 'src/redact-url.ts', 'src/attribution/params.ts', 'src/packets/probe-set.ts'],
@@ -35,8 +35,6 @@ const ROOMS: Record<string, readonly string[]> = {
 const PACKAGES: Record<string, readonly string[]> = {
   'src/config': ['convict', 'yaml'],
   'src/sinks': ['@influxdata/influxdb-client', '@opentelemetry/'],
-  'src/sources/live': ['cap'],
-  'src/sources/host': ['cap'],
 };
 
 /** Longest source file: past this a file holds more than one job. */

@@ -134,12 +134,20 @@ const definitions = {
     env: 'PENG_EXPORT_SCANS',
   },
   bufferSize: {
-    doc: 'libpcap capture buffer size: bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. The default holds about 1000 packets with the current capture backend (ARCHITECTURE.md, Live capture).',
+    doc: 'Kernel capture ring (libpcap buffer size): bytes, or a number with a unit (512KiB, 64MiB), from 64KiB to 1GiB. Frames are kept to -snaplen bytes, so the default 4MiB holds about 20000 SYNs (raise it if windows report dropped frames).',
     format: 'peng-byte-size',
-    default: '64MiB',
+    default: '4MiB',
     env: 'PENG_BUFFER_SIZE',
     min: 64 * 1024,
     max: 1024 ** 3,
+  },
+  snaplen: {
+    doc: 'Bytes kept of each captured frame, from 64 to 262144: headers are all Peng reads (tunnels and IPv6 extension chains fit in 256); a frame cut short is normal.',
+    format: 'peng-integer',
+    default: 256,
+    env: 'PENG_SNAPLEN',
+    min: 64,
+    max: 262144,
   },
   user: {
     doc: 'User to switch to after the captures are open (name or numeric id); empty = keep the current user.',

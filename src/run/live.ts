@@ -24,7 +24,17 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   const outputs = await openOutputs(config, stdio, { mode: 'live', selfMetrics: () => selfMetricsOf(sources!) });
   const fixedLocal = configuredLocalAddresses(config);
   const probeSets = resolveProbeSets(config.probes, 'live');
-  const analyses = names.map((name) => createAnalysis(config, name, fixedLocal, outputs, probeSets));
+  const captures: LiveCapture[] = [];
+  const dropped = names.map(() => 0);
+  // The capture's run total, read as each window closes: the window gets the difference, and says so once.
+  const droppedInWindow = (i: number) => (): number => {
+    const total = captures[i]?.stats().dropped ?? 0;
+    const delta = total - dropped[i]!;
+    dropped[i] = total;
+    if (delta > 0) log.warn(`${names[i]}: the capture dropped ${delta} frames in this window (kernel ring full; raise -bufferSize)`);
+    return delta;
+  };
+  const analyses = names.map((name, i) => createAnalysis(config, name, fixedLocal, outputs, probeSets, droppedInWindow(i)));
   const detectors = analyses.map((a) => a.detector);
   // Each interface is followed by its kernel index: a rename keeps its addresses and its reports.
   const watchers = names.map(
@@ -44,14 +54,24 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
   );
   const windows = new WallClockWindows({
     timeFrameMicros: config.timeFrame * 1000,
-    targets: detectors,
+    // A window in which an interface's capture was lost is partial for that interface only; the capture
+    // reopens right after, so the next window is whole again.
+    targets: detectors.map((d, i) => ({ closeWindow: (start: number, end: number, partial: boolean) => d.closeWindow(start, end, (captures[i]?.windowInterrupted() ?? false) || partial) })),
     onWindowClosed: () => watchers.forEach((w) => w.refresh()),
   });
-  const captures: LiveCapture[] = [];
   sources = { detectors, scanTables: analyses.map((a) => a.scans), clock: windows.anomalies, captures, influxdbDroppedLines: outputs.influxdbDroppedLines };
   try {
     for (const [i, name] of names.entries()) {
-      captures.push(openLiveCapture({ interfaceName: name, bufferSize: config.bufferSize, probeSets, consumer: wallClockConsumer(windows, detectors[i]!) }));
+      captures.push(
+        openLiveCapture({
+          interfaceName: name,
+          bufferSize: config.bufferSize,
+          snaplen: config.snaplen,
+          probeSets,
+          consumer: wallClockConsumer(windows, detectors[i]!),
+          onEvent: (level, message) => log[level](message),
+        }),
+      );
     }
     watchers.forEach((w) => w.start());
     dropPrivilegesAsConfigured(config, log);

@@ -24,7 +24,15 @@ type AnalysisConfig = Pick<PengConfig, 'bin' | 'size' | 'maxSources' | 'maxScans
  * closed window gets the table's scanners and goes to the outputs. Only the kinds of `probeSets` are counted
  * and attributed: live, they are what the kernel filter passes; replay applies the same mask.
  */
-export function createAnalysis(config: AnalysisConfig, name: string, local: LocalAddresses | null, outputs: Outputs, probeSets: readonly ProbeSetName[]): Analysis {
+export function createAnalysis(
+  config: AnalysisConfig,
+  name: string,
+  local: LocalAddresses | null,
+  outputs: Outputs,
+  probeSets: readonly ProbeSetName[],
+  /** Live: frames the capture dropped since the last window (the detector cannot know them). */
+  droppedInWindow?: () => number,
+): Analysis {
   const scans = new ScanTable({
     maxSources: config.maxSources,
     maxScansPerWindow: config.maxScans,
@@ -38,7 +46,10 @@ export function createAnalysis(config: AnalysisConfig, name: string, local: Loca
     interfaceName: name,
     localAddresses: local,
     probeMask: probeKindMask(probeSets),
-    onReport: (report) => outputs.deliver(Object.assign(report, scans.closeWindow())),
+    onReport: (report) => {
+      if (droppedInWindow) report.capture.dropped = droppedInWindow();
+      outputs.deliver(Object.assign(report, scans.closeWindow()));
+    },
     onProbe: (kind, direction, record, seconds) => scans.observe(kind, direction, record, seconds),
     ...(outputs.onPort ? { onPort: outputs.onPort } : {}),
   });

@@ -30,7 +30,8 @@ test('no arguments give the seed defaults in live mode', () => {
   assert.equal(config.verbose, 1);
   assert.equal(config.influxUrl, 'http://localhost');
   assert.equal(config.influxPort, 9999);
-  assert.equal(config.bufferSize, 64 * 1024 * 1024);
+  assert.equal(config.bufferSize, 4 * 1024 * 1024);
+  assert.equal(config.snaplen, 256);
   assert.equal(config.otlpEndpoint, ''); // empty: the OTEL_EXPORTER_OTLP_* variables, else http://localhost:4318
   assert.deepEqual([config.user, config.group], ['nobody', '']);
   assert.deepEqual([config.network, config.localAddresses], [[], []]);

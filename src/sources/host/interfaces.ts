@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { systemProgram } from '../../system-program.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { loadCap } from '../live/cap-binding.js';
+import { loadPcap, PCAP_IF_LOOPBACK, PCAP_IF_RUNNING, PCAP_IF_UP } from '../live/pcap-addon.js';
 
 /** One network interface as `-interfaces` shows it. */
 export interface InterfaceInfo {
@@ -48,10 +48,30 @@ export function listInterfaces(): InterfaceInfo[] {
         loopback: (flags & IFF_LOOPBACK) !== 0,
       }));
   }
-  return loadCap()
-    .Cap.deviceList()
+  return loadPcap()
+    .devices()
     .filter((d) => d.name !== ANY_INTERFACE)
-    .map((d) => ({ name: d.name, addresses: addressesOf(d.name), up: true, running: true, loopback: d.flags === 'PCAP_IF_LOOPBACK' }));
+    .map((d) => ({
+      name: d.name,
+      addresses: addressesOf(d.name),
+      up: (d.flags & PCAP_IF_UP) !== 0,
+      running: (d.flags & PCAP_IF_RUNNING) !== 0,
+      loopback: (d.flags & PCAP_IF_LOOPBACK) !== 0,
+    }));
+}
+
+/**
+ * libpcap's own device names (pcap_findalldevs: `any` and pseudo-devices such as nflog among them);
+ * null when the capture addon cannot be loaded.
+ */
+export function captureDeviceNames(): { name: string; description: string }[] | null {
+  try {
+    return loadPcap()
+      .devices()
+      .map((d) => ({ name: d.name, description: d.description }));
+  } catch {
+    return null;
+  }
 }
 
 /** RFC 2863 operational state: `up`, or `unknown` for devices without carrier detection (lo, tun). */

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { LocalAddresses, ipv4ToInt } from '../../../src/net/local-addresses.js';
-import { LinkType } from '../../../src/packets/syn-record.js';
 import { interfaceAddresses, LocalAddressWatcher } from '../../../src/sources/host/interface-addresses.js';
 import {
   defaultRouteFromIpv4Table,
@@ -13,7 +12,7 @@ import {
   listInterfaces,
   resolveInterfaces,
 } from '../../../src/sources/host/interfaces.js';
-import { captureError, linkTypeFromCap, LiveCaptureError, openLiveCapture } from '../../../src/sources/live/live-capture.js';
+import { captureError, LiveCaptureError, openLiveCapture } from '../../../src/sources/live/live-capture.js';
 
 const ROUTE = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
 eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
@@ -141,16 +140,6 @@ test('the address watcher follows a renamed interface by its index and says so o
   assert.deepEqual(sets, [['192.0.2.10']]);
 });
 
-test('cap\'s link-type names map to LINKTYPE numbers the decoder knows', () => {
-  assert.equal(linkTypeFromCap('ETHERNET'), LinkType.Ethernet);
-  assert.equal(linkTypeFromCap('LINKTYPE_LINUX_SLL'), LinkType.LinuxSll);
-  assert.equal(linkTypeFromCap('RAW'), LinkType.Raw);
-  assert.equal(linkTypeFromCap('NULL'), LinkType.Null);
-  assert.equal(linkTypeFromCap('Unknown linktype 276'), LinkType.LinuxSll2);
-  assert.equal(linkTypeFromCap('IEEE802_11_RADIO'), 127);
-  assert.equal(linkTypeFromCap('something else'), -1);
-});
-
 test('libpcap messages become errors that say what to do', () => {
   const perm = captureError('eth0', 'f', 'socket: Operation not permitted');
   assert.equal(perm.code, 'permission-denied');
@@ -158,6 +147,12 @@ test('libpcap messages become errors that say what to do', () => {
   assert.equal(captureError('eth0', 'tcp[', "can't parse filter expression: syntax error").code, 'invalid-filter');
   assert.equal(captureError('eth0', 'f', 'No such device exists').code, 'interface-not-found');
   assert.equal(captureError('eth0', 'f', 'something odd').message, 'cannot capture on eth0: something odd');
+  // The addon's codes decide when present, whatever libpcap's wording.
+  const coded = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+  assert.equal(captureError('eth0', 'f', coded('EPERM', 'socket: huh')).code, 'permission-denied');
+  assert.equal(captureError('eth0', 'f', coded('ENODEV', 'gone')).code, 'interface-not-found');
+  assert.equal(captureError('eth0', 'f', coded('EFILTER', 'bad')).code, 'invalid-filter');
+  assert.match(captureError('eth0', 'f', coded('ENETDOWN', 'That device is not up')).message, /^cannot capture on eth0: the interface is down/);
 });
 
 test('an impossible buffer size is refused before anything opens', () => {

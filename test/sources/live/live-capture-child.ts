@@ -10,7 +10,7 @@
 import { decodeSyn } from '../../../src/packets/decode-syn.js';
 import { createSynRecord, DecodeResult } from '../../../src/packets/syn-record.js';
 import { MATCH_NOTHING_FILTER } from '../../../src/sources/live/bpf-filter.js';
-import { openCapHandle } from '../../../src/sources/live/cap-binding.js';
+import { loadPcap } from '../../../src/sources/live/pcap-addon.js';
 import { LiveCaptureError, openLiveCapture } from '../../../src/sources/live/live-capture.js';
 import { dropPrivileges, type PrivilegeDropOptions } from '../../../src/run/privileges.js';
 
@@ -82,8 +82,8 @@ function capture(request: CaptureRequest): void {
 }
 
 function send(interfaceName: string, frames: string[]): void {
-  const { handle } = openCapHandle(interfaceName, MATCH_NOTHING_FILTER, 1 << 20, Buffer.alloc(65536));
-  for (const hex of frames) handle.send(Buffer.from(hex, 'hex'));
+  const handle = loadPcap().open(interfaceName, 256, 1 << 20, 10, MATCH_NOTHING_FILTER);
+  for (const hex of frames) handle.inject(Buffer.from(hex, 'hex'));
   handle.close();
 }
 
