@@ -1,4 +1,4 @@
-import { normalizeProbeSets, type ProbeSetName } from '../../packets/probe-set.js';
+import { DEFAULT_PROBE_SETS, normalizeProbeSets, type ProbeSetName } from '../../packets/probe-set.js';
 import { LinkType } from '../../packets/syn-record.js';
 
 const ETHERNET: number = LinkType.Ethernet;
@@ -107,15 +107,24 @@ export function probeFilterUntagged(probeSets: readonly ProbeSetName[]): string 
 /**
  * VLAN tags the Ethernet filter looks through (the decoder follows 16). BPF has no loops and libpcap's `vlan`
  * shifts every offset after it, so each level repeats the whole untagged program: about 320 instructions a
- * level with the default probes, 500 with every value. The kernel refuses a classic BPF program over 4096
- * instructions (BPF_MAXINSNS), and libpcap then filters in user space without a word, copying every packet
- * out of the kernel. Six tags keep the largest filter (every value) at about 3440 instructions; deeper
- * stacks than that do not occur outside hostile traffic, which the decoder bounds anyway.
+ * level with the default probes, 460 with every value. The kernel converts a socket's classic BPF program to
+ * eBPF and refuses it when the result is too long: measured on Linux 6.x, 1456 classic instructions were
+ * taken and 1754 refused ("Kernel filter failed: Invalid argument"), after which libpcap filters in user
+ * space, copying every packet out of the kernel. Three tags keep the default probes at 1398 instructions;
+ * a larger selection gets two (1456 with every value). Deeper stacks reach the decoder only through `any`
+ * or a mirror port without a kernel filter; the decoder follows 16.
  */
-export const FILTER_VLAN_DEPTH = 6;
+export const FILTER_VLAN_DEPTH = 3;
+/** Tags looked through when the selection goes beyond the default probes (the program per level is longer). */
+export const FILTER_VLAN_DEPTH_LARGE = 2;
+
+/** The tag depth that keeps the kernel filter in the kernel for this selection. */
+export function filterVlanDepth(probeSets: readonly ProbeSetName[]): number {
+  return normalizeProbeSets(probeSets).every((s) => DEFAULT_PROBE_SETS.includes(s)) ? FILTER_VLAN_DEPTH : FILTER_VLAN_DEPTH_LARGE;
+}
 
 /** The filter for Ethernet links: untagged, and 1 to `depth` stacked 802.1Q/802.1ad tags. */
-export function probeFilterTagged(probeSets: readonly ProbeSetName[], depth = FILTER_VLAN_DEPTH): string {
+export function probeFilterTagged(probeSets: readonly ProbeSetName[], depth = filterVlanDepth(probeSets)): string {
   const untagged = probeFilterUntagged(probeSets);
   let filter = untagged;
   for (let level = 0; level < depth; level++) filter = `${untagged} or (vlan and (${filter}))`;
