@@ -25,6 +25,8 @@ export interface ScanTableStats {
   sources: number;
   capacity: number;
   evictions: number;
+  /** Probes from newcomers a full table did not take (seen less often than the entry they would replace). */
+  notAdmitted: number;
   suppressed: number;
   detections: number;
   bytes: number;

@@ -3,9 +3,11 @@ import type { ScanReason, ScanReport, WindowScans } from '../report/scan-report.
 import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
-import { hashAddress, mix32, SketchArray } from './sketch.js';
+import { hashAddress, mix32 } from './sketch.js';
 import { exchange, matches, type ScanTableOptions, type ScanTableStats } from './scan-table-options.js';
 import { SourceIndex } from './source-index.js';
+import { SourceAdmission } from './admission.js';
+import { ScanEntries } from './scan-entries.js';
 
 export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
 const SERVER = 0;
@@ -24,29 +26,11 @@ export class ScanTable {
   private readonly maxScans: number;
   private readonly options: ScanTableOptions;
   private readonly index: SourceIndex;
-  private readonly hashes: Uint32Array;
-  private readonly family: Uint8Array;
-  private readonly direction: Uint8Array;
-  private readonly kinds: Uint32Array;
-  private readonly windowProbes: Uint32Array;
-  private readonly firstSeen: Float64Array;
-  private readonly lastSeen: Float64Array;
-  /** Probe count (`clock`) at each entry's last probe: eviction's tie-break, oldest first. */
-  private readonly touched: Uint32Array;
-  /** Seconds of detection, NaN while not (yet) a scanner. */
-  private readonly detectedAt: Float64Array;
-  private readonly reason: Uint8Array;
-  /** Bit 0: active this window; bit 1: active the previous window; bit 2: replies seen; bit 3: in handshakes; bit 4: reported. */
-  private readonly flags: Uint8Array;
-  private readonly ports: SketchArray;
-  private readonly privilegedPorts: SketchArray;
-  private readonly hosts: SketchArray;
-  private readonly targets: SketchArray;
-  private readonly successes: SketchArray;
-  private readonly failures: SketchArray;
-  private readonly peers: SketchArray;
-  /** All of the above, listed once: eviction clears them per packet under a flood, so no array literal there. */
-  private readonly sketches: readonly SketchArray[];
+  private readonly admission: SourceAdmission;
+  /** The entry a newcomer would replace, -1 when it must be chosen again. */
+  private candidate = -1;
+  /** Every entry's state, in arrays fixed at construction. */
+  private readonly s: ScanEntries;
   /** Entries active this window (each once), then those of the previous window. */
   private active: Int32Array;
   private previous: Int32Array;
@@ -55,7 +39,7 @@ export class ScanTable {
   private used = 0;
   private hand = 0;
   private clock = 0;
-  private readonly stats: Omit<ScanTableStats, 'sources' | 'capacity' | 'bytes'> = { evictions: 0, suppressed: 0, detections: 0 };
+  private readonly stats: Omit<ScanTableStats, 'sources' | 'capacity' | 'bytes'> = { evictions: 0, notAdmitted: 0, suppressed: 0, detections: 0 };
   private readonly evidence: Evidence = { ports: 0, privilegedPorts: 0, hosts: 0, stealth: 0, targets: 0, successes: 0, failures: 0, repliesSeen: false };
 
   constructor(options: ScanTableOptions) {
@@ -67,25 +51,8 @@ export class ScanTable {
     this.options = options;
     this.maxScans = options.maxScansPerWindow ?? P.DEFAULT_MAX_SCANS_PER_WINDOW;
     this.index = new SourceIndex(n);
-    this.hashes = new Uint32Array(n);
-    this.family = new Uint8Array(n);
-    this.direction = new Uint8Array(n);
-    this.kinds = new Uint32Array(n * PROBE_KIND_SLOTS);
-    this.windowProbes = new Uint32Array(n);
-    this.firstSeen = new Float64Array(n);
-    this.lastSeen = new Float64Array(n);
-    this.touched = new Uint32Array(n);
-    this.detectedAt = new Float64Array(n).fill(Number.NaN);
-    this.reason = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.ports = new SketchArray(n, P.PORT_SKETCH_BITS);
-    this.privilegedPorts = new SketchArray(n, P.PRIVILEGED_PORT_SKETCH_BITS);
-    this.hosts = new SketchArray(n, P.HOST_SKETCH_BITS);
-    this.targets = new SketchArray(n, P.TARGET_SKETCH_BITS);
-    this.successes = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
-    this.failures = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
-    this.peers = new SketchArray(n, P.PEER_FILTER_BITS);
-    this.sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
+    this.admission = new SourceAdmission(n);
+    this.s = new ScanEntries(n);
     this.active = new Int32Array(n);
     this.previous = new Int32Array(n);
   }
@@ -103,32 +70,35 @@ export class ScanTable {
       return;
     }
     const e = this.entryOf(r, true, direction, seconds);
-    this.kinds[e * PROBE_KIND_SLOTS + kind]++;
+    if (e < 0) return; // not admitted (yet)
+    this.s.kinds[e * PROBE_KIND_SLOTS + kind]++;
     this.touch(e, seconds);
     const host = r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
-    if (kind === ProbeKind.Syn) this.peers.add(e, host);
+    if (kind === ProbeKind.Syn) this.s.peers.add(e, host);
     // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence.
     if (kind === ProbeKind.Udp && this.answers(e, host, r, seconds)) return;
     // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
-    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.flags[e]! & 8) !== 0 || this.peers.has(e, host))) return;
+    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
+    // The rules read counts that only grow when a sketch gains a bit (or a stealth probe arrives): decide then only.
+    let fresh = kind === ProbeKind.Null || kind === ProbeKind.Xmas;
     if (kind !== ProbeKind.IcmpEcho) {
       const port = mix32(r.dstPort + (kind === ProbeKind.Udp ? 0x10000 : 0));
-      this.ports.add(e, port);
-      if (r.dstPort < 1024) this.privilegedPorts.add(e, port);
+      fresh = this.s.ports.add(e, port) || fresh;
+      if (r.dstPort < 1024) fresh = this.s.privilegedPorts.add(e, port) || fresh;
     }
-    this.hosts.add(e, host);
-    this.targets.add(e, mix32(host ^ Math.imul(r.dstPort + 1, 0x9e3779b1)));
-    if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
+    fresh = this.s.hosts.add(e, host) || fresh;
+    fresh = this.s.targets.add(e, mix32(host ^ Math.imul(r.dstPort + 1, 0x9e3779b1))) || fresh;
+    if (fresh && this.s.detectedAt[e] !== this.s.detectedAt[e]) this.decide(e, seconds);
   }
 
   /** Notes `r` as a question of `e`; whether it answers one its destination asked (hosts and ports swapped), credited to the asker. */
   private answers(e: number, host: number, r: ProbeRecord, seconds: number): boolean {
-    this.peers.add(e, exchange(host, r.dstPort, r.srcPort));
+    this.s.peers.add(e, exchange(host, r.dstPort, r.srcPort));
     const asker = this.entryOf(r, false, 'server', seconds);
     const from = r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);
-    if (asker < 0 || !this.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
-    this.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));
-    this.flags[asker] = this.flags[asker]! | 4;
+    if (asker < 0 || !this.s.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
+    this.s.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));
+    this.s.flags[asker] = this.s.flags[asker]! | 4;
     return true;
   }
 
@@ -136,45 +106,47 @@ export class ScanTable {
   private observeReply(kind: ProbeKind, r: ProbeRecord, seconds: number): void {
     if (kind === ProbeKind.SynAck) {
       const replier = this.entryOf(r, true, 'server', seconds);
-      this.flags[replier] = this.flags[replier]! | 8;
+      if (replier >= 0) this.s.flags[replier] = this.s.flags[replier]! | 8;
     }
     const e = this.entryOf(r, false, 'server', seconds);
     if (e < 0) return;
     const target = mix32((r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6)) ^ Math.imul(r.srcPort + 1, 0x9e3779b1));
-    this.flags[e] = this.flags[e]! | 4;
+    const firstReply = (this.s.flags[e]! & 4) === 0;
+    this.s.flags[e] = this.s.flags[e]! | 4;
+    let fresh: boolean;
     if (kind === ProbeKind.SynAck) {
-      this.successes.add(e, target);
-      this.flags[e] = this.flags[e]! | 8;
+      fresh = this.s.successes.add(e, target);
+      this.s.flags[e] = this.s.flags[e]! | 8;
     } else {
-      this.failures.add(e, target);
+      fresh = this.s.failures.add(e, target);
     }
-    if (this.detectedAt[e] !== this.detectedAt[e]) this.decide(e, seconds);
+    if ((fresh || firstReply) && this.s.detectedAt[e] !== this.s.detectedAt[e]) this.decide(e, seconds);
   }
 
   private touch(e: number, seconds: number): void {
-    this.windowProbes[e]++;
-    this.touched[e] = ++this.clock;
-    if (seconds > this.lastSeen[e]!) this.lastSeen[e] = seconds;
-    if ((this.flags[e]! & 1) === 0) {
-      this.flags[e] = this.flags[e]! | 1;
+    this.s.windowProbes[e]++;
+    this.s.touched[e] = ++this.clock;
+    if (seconds > this.s.lastSeen[e]!) this.s.lastSeen[e] = seconds;
+    if ((this.s.flags[e]! & 1) === 0) {
+      this.s.flags[e] = this.s.flags[e]! | 1;
       this.active[this.activeCount++] = e;
     }
   }
 
   private decide(e: number, seconds: number): void {
     const ev = this.evidence;
-    ev.ports = this.ports.estimate(e);
-    ev.privilegedPorts = this.privilegedPorts.estimate(e);
-    ev.hosts = this.hosts.estimate(e);
-    ev.stealth = this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
-    ev.targets = this.targets.estimate(e);
-    ev.successes = this.successes.estimate(e);
-    ev.failures = this.failures.estimate(e);
-    ev.repliesSeen = (this.flags[e]! & 4) !== 0;
+    ev.ports = this.s.ports.estimate(e);
+    ev.privilegedPorts = this.s.privilegedPorts.estimate(e);
+    ev.hosts = this.s.hosts.estimate(e);
+    ev.stealth = this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    ev.targets = this.s.targets.estimate(e);
+    ev.successes = this.s.successes.estimate(e);
+    ev.failures = this.s.failures.estimate(e);
+    ev.repliesSeen = (this.s.flags[e]! & 4) !== 0;
     const reason = decideScan(ev);
     if (reason === null) return;
-    this.detectedAt[e] = seconds;
-    this.reason[e] = REASONS.indexOf(reason);
+    this.s.detectedAt[e] = seconds;
+    this.s.reason[e] = REASONS.indexOf(reason);
     this.stats.detections++;
   }
 
@@ -186,27 +158,41 @@ export class ScanTable {
     const index = this.index;
     const hash = source ? index.load(r.family, r.src4, r.src6) : index.load(r.family, r.dst4, r.dst6);
     const found = index.findLoaded();
-    if (found >= 0 || !source) return found;
-    const e = this.used < this.capacity ? this.used++ : this.evict();
+    if (!source) return found;
+    const frequency = this.admission.see(hash);
+    if (found >= 0) return found;
+    let e: number;
+    if (this.used < this.capacity) e = this.used++;
+    else {
+      // The eviction candidate is chosen once and kept across turned-away newcomers (re-chosen every 64): cheap under churn.
+      if (this.candidate < 0 || (this.stats.notAdmitted & 63) === 63) this.candidate = this.victim();
+      // TinyLFU: a newcomer seen no more often than the entry it would replace waits (its probes are not evidence yet).
+      if (frequency <= this.admission.frequency(this.s.hashes[this.candidate]!)) {
+        this.stats.notAdmitted++;
+        return -1;
+      }
+      e = this.evict(this.candidate);
+      this.candidate = -1;
+    }
     index.insertLoaded(e);
-    this.hashes[e] = hash;
-    this.family[e] = r.family;
-    this.direction[e] = direction === 'server' ? SERVER : CLIENT;
-    this.firstSeen[e] = seconds;
-    this.lastSeen[e] = seconds;
+    this.s.hashes[e] = hash;
+    this.s.family[e] = r.family;
+    this.s.direction[e] = direction === 'server' ? SERVER : CLIENT;
+    this.s.firstSeen[e] = seconds;
+    this.s.lastSeen[e] = seconds;
     return e;
   }
 
-  /** Frees and clears the least evident of EVICTION_SAMPLE entries taken round-robin; of equals the least recently probed, so a
+  /** The least evident of EVICTION_SAMPLE entries taken round-robin; of equals the least recently probed, so a
    * one-packet flood recycles every slot and a newcomer outlives `capacity` others (first-of-sample refilled one slot in eight). */
-  private evict(): number {
+  private victim(): number {
     let victim = this.hand;
     let least = Number.POSITIVE_INFINITY;
     let oldest = -1;
     for (let i = 0; i < P.EVICTION_SAMPLE; i++) {
       const e = (this.hand + i) % this.capacity;
-      const score = this.score(e) * 4 + ((this.flags[e]! & 1) !== 0 ? 2 : 0);
-      const age = (this.clock - this.touched[e]!) >>> 0; // right across the 32-bit clock's wrap
+      const score = this.score(e) * 4 + ((this.s.flags[e]! & 1) !== 0 ? 2 : 0);
+      const age = (this.clock - this.s.touched[e]!) >>> 0; // right across the 32-bit clock's wrap
       if (score < least || (score === least && age > oldest)) {
         least = score;
         oldest = age;
@@ -214,22 +200,27 @@ export class ScanTable {
       }
     }
     this.hand = (this.hand + P.EVICTION_SAMPLE) % this.capacity;
+    return victim;
+  }
+
+  /** Frees and clears `victim` for a newcomer. */
+  private evict(victim: number): number {
     this.stats.evictions++;
-    this.index.remove(victim, this.hashes[victim]!);
-    this.kinds.fill(0, victim * PROBE_KIND_SLOTS, (victim + 1) * PROBE_KIND_SLOTS);
-    for (let i = 0; i < this.sketches.length; i++) this.sketches[i]!.clear(victim);
-    this.detectedAt[victim] = Number.NaN;
-    this.windowProbes[victim] = 0;
+    this.index.remove(victim, this.s.hashes[victim]!);
+    this.s.kinds.fill(0, victim * PROBE_KIND_SLOTS, (victim + 1) * PROBE_KIND_SLOTS);
+    for (let i = 0; i < this.s.sketches.length; i++) this.s.sketches[i]!.clear(victim);
+    this.s.detectedAt[victim] = Number.NaN;
+    this.s.windowProbes[victim] = 0;
     // An evicted entry still listed as active is skipped at the window's close by its cleared flags.
-    this.flags[victim] = 0;
+    this.s.flags[victim] = 0;
     return victim;
   }
 
   /** Evidence for ranking and eviction: a detected scanner outranks any amount of undecided evidence. */
   private score(e: number): number {
-    const detected = this.detectedAt[e] === this.detectedAt[e] ? 1 << 20 : 0;
-    const stealth = this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
-    return detected + this.ports.filled(e) + this.hosts.filled(e) + this.failures.filled(e) + 4 * Math.min(stealth, 64);
+    const detected = this.s.detectedAt[e] === this.s.detectedAt[e] ? 1 << 20 : 0;
+    const stealth = this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    return detected + this.s.ports.filled(e) + this.s.hosts.filled(e) + this.s.failures.filled(e) + 4 * Math.min(stealth, 64);
   }
 
   /** Ends a window: the scanners active in it (top N by evidence), those that went quiet, and counts by direction. */
@@ -238,25 +229,25 @@ export class ScanTable {
     const scanners = { server: 0, client: 0 };
     for (let i = 0; i < this.activeCount; i++) {
       const e = this.active[i]!;
-      if ((this.flags[e]! & 1) === 0 || this.detectedAt[e] !== this.detectedAt[e]) continue; // evicted, or not a scanner
-      if (this.direction[e] === SERVER) scanners.server++;
+      if ((this.s.flags[e]! & 1) === 0 || this.s.detectedAt[e] !== this.s.detectedAt[e]) continue; // evicted, or not a scanner
+      if (this.s.direction[e] === SERVER) scanners.server++;
       else scanners.client++;
       listed.push(e);
     }
-    listed.sort((a, b) => this.score(b) - this.score(a) || this.windowProbes[b]! - this.windowProbes[a]!);
+    listed.sort((a, b) => this.score(b) - this.score(a) || this.s.windowProbes[b]! - this.s.windowProbes[a]!);
     const scans = listed.slice(0, this.maxScans).map((e) => this.scanReport(e));
     const ended: ScanReport[] = [];
     for (let i = 0; i < this.previousCount && ended.length < this.maxScans; i++) {
       const e = this.previous[i]!;
-      if ((this.flags[e]! & 3) === 2 && this.detectedAt[e] === this.detectedAt[e]) ended.push(this.scanReport(e));
+      if ((this.s.flags[e]! & 3) === 2 && this.s.detectedAt[e] === this.s.detectedAt[e]) ended.push(this.scanReport(e));
     }
     // This window's active entries become the previous window's; flags shift so bit 1 means "active last window".
-    for (let i = 0; i < this.previousCount; i++) this.flags[this.previous[i]!] = this.flags[this.previous[i]!]! & ~2;
+    for (let i = 0; i < this.previousCount; i++) this.s.flags[this.previous[i]!] = this.s.flags[this.previous[i]!]! & ~2;
     for (let i = 0; i < this.activeCount; i++) {
       const e = this.active[i]!;
-      if ((this.flags[e]! & 1) === 0) continue;
-      this.flags[e] = (this.flags[e]! & ~1) | 2;
-      this.windowProbes[e] = 0;
+      if ((this.s.flags[e]! & 1) === 0) continue;
+      this.s.flags[e] = (this.s.flags[e]! & ~1) | 2;
+      this.s.windowProbes[e] = 0;
     }
     [this.previous, this.active] = [this.active, this.previous];
     this.previousCount = this.activeCount;
@@ -267,21 +258,21 @@ export class ScanTable {
   private scanReport(e: number): ScanReport {
     const words = this.index.keys.subarray(e * 4, e * 4 + 4);
     const kinds: string[] = [];
-    for (let k = 1; k < FIRST_REPLY_KIND; k++) if (this.kinds[e * PROBE_KIND_SLOTS + k]! > 0) kinds.push(PROBE_KIND_NAMES[k]!);
+    for (let k = 1; k < FIRST_REPLY_KIND; k++) if (this.s.kinds[e * PROBE_KIND_SLOTS + k]! > 0) kinds.push(PROBE_KIND_NAMES[k]!);
     const report: ScanReport = {
-      source: this.options.formatSource(this.family[e] as 4 | 6, words),
-      direction: this.direction[e] === SERVER ? 'server' : 'client',
-      reason: REASONS[this.reason[e]!]!,
+      source: this.options.formatSource(this.s.family[e] as 4 | 6, words),
+      direction: this.s.direction[e] === SERVER ? 'server' : 'client',
+      reason: REASONS[this.s.reason[e]!]!,
       kinds,
-      probes: this.windowProbes[e]!,
-      ports: this.ports.estimate(e),
-      hosts: this.hosts.estimate(e),
-      firstSeen: new Date(this.firstSeen[e]! * 1000),
-      lastSeen: new Date(this.lastSeen[e]! * 1000),
-      detectedAt: new Date(this.detectedAt[e]! * 1000),
+      probes: this.s.windowProbes[e]!,
+      ports: this.s.ports.estimate(e),
+      hosts: this.s.hosts.estimate(e),
+      firstSeen: new Date(this.s.firstSeen[e]! * 1000),
+      lastSeen: new Date(this.s.lastSeen[e]! * 1000),
+      detectedAt: new Date(this.s.detectedAt[e]! * 1000),
     };
-    if ((this.flags[e]! & 16) === 0) {
-      this.flags[e] = this.flags[e]! | 16;
+    if ((this.s.flags[e]! & 16) === 0) {
+      this.s.flags[e] = this.s.flags[e]! | 16;
       report.new = true;
     }
     return report;
@@ -293,7 +284,6 @@ export class ScanTable {
 
   /** Memory held by the table: all of it allocated at construction. */
   get bytes(): number {
-    const arrays = [this.hashes, this.family, this.direction, this.kinds, this.windowProbes, this.firstSeen, this.lastSeen, this.touched, this.detectedAt, this.reason, this.flags, this.active, this.previous];
-    return this.index.bytes + arrays.reduce((n, a) => n + a.byteLength, 0) + this.sketches.reduce((n, s) => n + s.bytes, 0);
+    return this.index.bytes + this.admission.bytes + this.active.byteLength + this.previous.byteLength + this.s.bytes;
   }
 }

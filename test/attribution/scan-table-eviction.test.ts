@@ -70,7 +70,8 @@ test('a scanner hidden in 1 M spoofed one-SYN sources is named within 16 probes 
   assert.deepEqual(last.scanners, { server: 1, client: 0 }, 'the flood names nobody');
   const stats = t.getStats();
   assert.equal(stats.sources, 1024);
-  assert.ok(stats.evictions >= FLOOD - 1024, `${stats.evictions} evictions`);
+  // Every flood source took a slot or was turned away by admission (seen no more often than what it would replace).
+  assert.ok(stats.evictions + stats.notAdmitted >= FLOOD - 1024, `${stats.evictions} evictions, ${stats.notAdmitted} not admitted`);
   assert.equal(stats.detections, 1);
   // The table allocates nothing per packet: what grows is V8 bookkeeping, far under a byte a packet.
   assert.ok(heapGrowth < 256 * 1024, `heap grew ${heapGrowth} B over ${FLOOD - 100_000} packets`);
