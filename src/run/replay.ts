@@ -26,7 +26,7 @@ export async function runReplaySet(paths: readonly string[], config: PengConfig,
   const outputs = await openOutputs(config, stdio, { mode: 'replay', selfMetrics: () => selfMetricsOf(sources!) });
   const local = configuredLocalAddresses(config);
   const { detector, scans } = createAnalysis(config, basename(paths[0]!), local, outputs, resolveProbeSets(config.probes, 'replay'));
-  const windows = new PacketTimeWindows(detector, config.timeFrame * 1000);
+  const windows = new PacketTimeWindows(detector, config.timeFrame * 1000, { align: config.alignWindows });
   sources = { detectors: [detector], scanTables: [scans], clock: windows.anomalies, influxdbDroppedLines: outputs.influxdbDroppedLines };
   const stop = watchStopRequests({ stdin: false, log, onStopMessage: 'stopping the replay; the window in progress is reported as partial' });
   const name = paths.length === 1 ? paths[0]! : `${paths.length} paths`;
@@ -83,7 +83,7 @@ export async function runReplay(file: string, config: PengConfig, stdio: RunStdi
   const outputs = await openOutputs(config, stdio, { mode: 'replay', selfMetrics: () => selfMetricsOf(sources!) });
   const local = configuredLocalAddresses(config);
   const { detector, scans } = createAnalysis(config, basename(file), local, outputs, resolveProbeSets(config.probes, 'replay'));
-  const windows = new PacketTimeWindows(detector, config.timeFrame * 1000);
+  const windows = new PacketTimeWindows(detector, config.timeFrame * 1000, { align: config.alignWindows });
   sources = { detectors: [detector], scanTables: [scans], clock: windows.anomalies, influxdbDroppedLines: outputs.influxdbDroppedLines };
   const stop = watchStopRequests({ stdin: false, log, onStopMessage: 'stopping the replay; the window in progress is reported as partial' });
   let summary: CaptureFileSummary;

@@ -229,3 +229,15 @@ test('rotations: a damaged middle file is said once and skipped, the rest replay
   assert.equal(windows[2]!.server.synPackets, 1, 'the file after the damage was replayed');
   assert.ok(windows[0]!.capture.frames < 3477 * 2 + 1 && windows[0]!.capture.frames > 3477 * 2 - 20);
 });
+
+test('-alignWindows: replay windows on multiples of the time frame since the epoch, the first partial; PENG_ALIGN_WINDOWS too', () => {
+  for (const [args, env] of [[['-alignWindows'], {}], [[], { PENG_ALIGN_WINDOWS: 'true' }]] as const) {
+    const run = runPeng(['replay', capture, ...JSON_FLAGS, ...args], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const windows = windowsOf(run.stdout) as Array<JsonWindow & { partial?: boolean }>;
+    assert.equal(windows[0]!.start, new Date(DEFAULT_START_MICROS / 1000).toISOString());
+    assert.equal(windows[0]!.partial, true);
+    assert.ok(windows.every((w) => Date.parse(w.start) % 10_000 === 0 && Date.parse(w.end) - Date.parse(w.start) === 10_000));
+    assert.deepEqual(windows.slice(1).map((w) => w.partial ?? false), windows.slice(1).map(() => false));
+  }
+});
