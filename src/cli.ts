@@ -35,7 +35,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (await import('./run/list-interfaces.js')).printInterfaces();
       return EXIT_OK;
     }
-    if (config.command === 'replay') return await (await import('./run/replay.js')).runReplay(config.replayFile!, config, stdio);
+    if (config.command === 'replay') {
+      const replay = await import('./run/replay.js');
+      const paths = config.replayFiles.length > 0 ? config.replayFiles : [config.replayFile!];
+      return replay.isCaptureSet(paths) ? await replay.runReplaySet(paths, config, stdio) : await replay.runReplay(paths[0]!, config, stdio);
+    }
     return await (await import('./run/live.js')).runLive(config, stdio);
   } catch (err) {
     return reportError(err, config.debug, stdio.log);

@@ -10,7 +10,10 @@ export interface FlagSetting {
 
 export interface ParsedArgs {
   readonly command: 'live' | 'replay';
+  /** The first capture of `peng replay`, kept for callers that read one file; null in live mode. */
   readonly replayFile: string | null;
+  /** Every path given to `peng replay` (files or directories of rotated captures), in the order given. */
+  readonly replayFiles: readonly string[];
   /** The last setting of each flag; list flags (`-network a -network b`) join every occurrence with commas. */
   readonly flags: ReadonlyMap<OptionName, FlagSetting>;
 }
@@ -85,20 +88,22 @@ export function asksForHelpOrVersion(argv: readonly string[]): { help: boolean; 
   return asked;
 }
 
-/** Reads the positional arguments: nothing or `live` (live capture), or `replay FILE`. */
-export function readCommand(positionals: readonly string[]): Pick<ParsedArgs, 'command' | 'replayFile'> {
+/**
+ * Reads the positional arguments: nothing or `live` (live capture), or `replay FILE...` (one capture, or
+ * several files and directories of rotated captures replayed as one stream).
+ */
+export function readCommand(positionals: readonly string[]): Pick<ParsedArgs, 'command' | 'replayFile' | 'replayFiles'> {
   const [first, ...rest] = positionals;
-  if (first === undefined) return { command: 'live', replayFile: null };
+  if (first === undefined) return { command: 'live', replayFile: null, replayFiles: [] };
   if (first === 'replay') {
-    if (rest.length === 0) throw new ConfigError('peng replay needs a capture FILE; run: peng replay FILE [flags]');
-    if (rest.length > 1) {
-      throw new ConfigError(`peng replay takes one FILE but got ${rest.length} (${rest.slice(0, 3).map((a) => quoteValue(a)).join(', ')}); replay one capture at a time`);
-    }
-    return { command: 'replay', replayFile: rest[0]! };
+    if (rest.length === 0) throw new ConfigError('peng replay needs a capture FILE; run: peng replay FILE... [flags] (files or directories of rotated captures)');
+    const duplicate = rest.find((path, i) => rest.indexOf(path) !== i);
+    if (duplicate !== undefined) throw new ConfigError(`peng replay got ${quoteValue(duplicate)} twice; give each capture once`);
+    return { command: 'replay', replayFile: rest[0]!, replayFiles: rest };
   }
   if (first === 'live') {
     if (rest.length > 0) throw new ConfigError(`unexpected argument ${quoteValue(rest[0])}; live capture takes no FILE, to read a capture file run: peng replay FILE`);
-    return { command: 'live', replayFile: null };
+    return { command: 'live', replayFile: null, replayFiles: [] };
   }
   // `peng repaly f.pcap`: a mistyped command, not a capture file named "repaly".
   const command = closestName(first, COMMANDS);

@@ -15,4 +15,6 @@ export interface PengConfig extends OptionValues {
   command: 'live' | 'replay';
   /** The capture file of `peng replay FILE`; null in live mode. */
   replayFile: string | null;
+  /** Every path of `peng replay FILE...` (files or directories of rotated captures); empty in live mode. */
+  replayFiles: string[];
 }

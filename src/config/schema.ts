@@ -30,6 +30,12 @@ const definitions = {
     default: '1m',
     env: 'PENG_TIME_FRAME',
   },
+  alignWindows: {
+    doc: 'Replay: start windows on multiples of timeFrame since the epoch, as live capture does (the first window is partial), so backfilled series line up with live ones and replays of disjoint captures into one database add up. Default: the first window starts at the first frame. Live windows are always aligned.',
+    format: 'peng-boolean',
+    default: false,
+    env: 'PENG_ALIGN_WINDOWS',
+  },
   bin: {
     doc: 'Number of bins in each port bitmap; size must be a multiple of it.',
     format: 'peng-integer',

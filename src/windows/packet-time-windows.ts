@@ -13,9 +13,20 @@ export interface PacketTimeAnomalies {
   gaps: number;
 }
 
+/** How the replay clock places its windows. */
+export interface PacketTimeWindowsOptions {
+  /**
+   * Windows on multiples of the time frame since the epoch, as live capture's are (`-alignWindows`): the
+   * first window (and the first after a time jump) starts at the boundary before its frame and is partial.
+   * Backfilled series then line up with live ones, and processes replaying disjoint captures add up.
+   */
+  align?: boolean;
+}
+
 /**
- * The replay clock: windows follow packet time, the first starting at the first frame. Every window up to
- * the frame at hand is closed, empty ones included, before the frame is counted.
+ * The replay clock: windows follow packet time, the first starting at the first frame (or at the epoch
+ * boundary before it, aligned). Every window up to the frame at hand is closed, empty ones included, before
+ * the frame is counted.
  */
 export class PacketTimeWindows implements FrameConsumer {
   /** Gaps longer than this many empty windows are treated as a damaged timestamp, not reported window by window. */
@@ -39,10 +50,14 @@ export class PacketTimeWindows implements FrameConsumer {
   /** Whole seconds [from, to) that lie entirely inside the current window: frames there need no clock work. */
   private insideFromSecond = Number.POSITIVE_INFINITY;
   private insideToSecond = Number.NEGATIVE_INFINITY;
+  private readonly align: boolean;
+  /** The current window started at an aligned boundary before its first frame: it is reported partial. */
+  private startsLate = false;
 
-  constructor(target: WindowTarget, timeFrameMicros: number) {
+  constructor(target: WindowTarget, timeFrameMicros: number, options: PacketTimeWindowsOptions = {}) {
     this.target = target;
     this.timeFrame = timeFrameMicros;
+    this.align = options.align === true;
   }
 
   onFrame(data: Uint8Array, offset: number, length: number, linkType: number, seconds: number, nanoseconds: number): void {
@@ -57,7 +72,7 @@ export class PacketTimeWindows implements FrameConsumer {
   /** End of the input: closes the last window with its full length (partial when the replay was interrupted). */
   finish(partial = false): void {
     if (this.windowStart !== this.windowStart) return; // no frame, no window
-    this.target.closeWindow(this.windowStart, this.windowEnd, partial);
+    this.target.closeWindow(this.windowStart, this.windowEnd, partial || this.startsLate);
     this.setWindow(Number.NaN, Number.NaN);
   }
 
@@ -70,7 +85,7 @@ export class PacketTimeWindows implements FrameConsumer {
     if (timeMicros >= this.windowEnd) {
       this.advanceTo(timeMicros);
     } else if (this.windowStart !== this.windowStart) {
-      this.setWindow(timeMicros, timeMicros + this.timeFrame);
+      this.startAt(timeMicros);
     } else if (timeMicros < this.windowStart) {
       if (this.windowStart - timeMicros > PacketTimeWindows.MAX_EMPTY_WINDOWS * this.timeFrame) {
         this.restartAt(timeMicros); // a far jump back is damage just as a far jump forward is
@@ -86,7 +101,8 @@ export class PacketTimeWindows implements FrameConsumer {
       this.restartAt(timeMicros); // a timestamp far in the future is more likely damage than a real gap
       return;
     }
-    this.target.closeWindow(this.windowStart, this.windowEnd, false);
+    this.target.closeWindow(this.windowStart, this.windowEnd, this.startsLate);
+    this.startsLate = false;
     let start = this.windowEnd;
     const empty = Math.floor((timeMicros - start) / this.timeFrame);
     if (empty > PacketTimeWindows.MAX_SEPARATE_EMPTY_WINDOWS) {
@@ -101,8 +117,15 @@ export class PacketTimeWindows implements FrameConsumer {
 
   private restartAt(timeMicros: number): void {
     this.anomalies.timeJumps++;
-    this.target.closeWindow(this.windowStart, this.windowEnd, false);
-    this.setWindow(timeMicros, timeMicros + this.timeFrame);
+    this.target.closeWindow(this.windowStart, this.windowEnd, this.startsLate);
+    this.startAt(timeMicros);
+  }
+
+  /** The first window, or the first after a jump: at the frame, or at the epoch-aligned boundary before it. */
+  private startAt(timeMicros: number): void {
+    const start = this.align ? Math.floor(timeMicros / this.timeFrame) * this.timeFrame : timeMicros;
+    this.startsLate = start !== timeMicros;
+    this.setWindow(start, start + this.timeFrame);
   }
 
   private setWindow(startMicros: number, endMicros: number): void {

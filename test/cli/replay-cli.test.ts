@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
-import { pcapFile, DEFAULT_START_MICROS } from '../../support/capture-writers.js';
+import { pcapFile, DEFAULT_START_MICROS, type PcapRecord } from '../../support/capture-writers.js';
 import { runPeng } from '../support/run-peng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-cli-'));
@@ -15,8 +15,8 @@ const LOCAL = '192.0.2.10';
 const SCANNER = '203.0.113.66';
 
 /** An nmap-like scan of 1024..4500 at the local host, plus our own outbound SYN and noise, within 10 s. */
-function scanCapture(): string {
-  const records = [];
+function scanRecords(): PcapRecord[] {
+  const records: PcapRecord[] = [];
   let t = DEFAULT_START_MICROS;
   for (let port = 1024; port <= 4500; port++) {
     records.push({ bytes: tcpFrame({ link: 'ethernet', ipv4: { src: SCANNER, dst: LOCAL }, tcp: { srcPort: 55555, dstPort: port, flags: TcpFlags.SYN } }), timeMicros: (t += 1000) });
@@ -26,8 +26,12 @@ function scanCapture(): string {
   records.push({ bytes: tcpFrame({ link: 'ethernet', ipv4: { src: LOCAL, dst: SCANNER }, tcp: { srcPort: 40000, dstPort: 443, flags: TcpFlags.SYN } }), timeMicros: (t += 10) });
   // A quiet window later: the empty window in between is reported too.
   records.push({ bytes: tcpFrame({ link: 'ethernet', ipv4: { src: SCANNER, dst: LOCAL }, tcp: { srcPort: 1, dstPort: 22, flags: TcpFlags.SYN } }), timeMicros: DEFAULT_START_MICROS + 25_000_000 });
+  return records;
+}
+
+function scanCapture(): string {
   const file = join(dir, 'scan.pcap');
-  writeFileSync(file, pcapFile(linkTypeOf.ethernet, records));
+  writeFileSync(file, pcapFile(linkTypeOf.ethernet, scanRecords()));
   return file;
 }
 
@@ -172,4 +176,68 @@ test('a damaged capture still reports the windows before the damage, says what w
   assert.ok(Math.abs(windows[0]!.server.entropy - 0.43590558771) < 1e-9);
   assert.equal((run.stderr.match(/truncated last record at byte/g) ?? []).length, 1, run.stderr);
   assert.match(run.stderr, /replay of \S+ incomplete: reading stopped at the truncated last record after \d+ frames/);
+});
+
+/** The scan capture cut into rotations of `sizes` records (the rest in the last), written into a new directory. */
+function rotate(name: string, sizes: number[], fileName: (k: number) => string): { dir: string; files: string[] } {
+  const records = scanRecords();
+  const rotations = join(dir, name);
+  mkdirSync(rotations);
+  const files: string[] = [];
+  let from = 0;
+  for (let k = 0; k <= sizes.length; k++) {
+    const to = k < sizes.length ? from + sizes[k]! : records.length;
+    const file = join(rotations, fileName(k));
+    writeFileSync(file, pcapFile(linkTypeOf.ethernet, records.slice(from, to)));
+    files.push(file);
+    from = to;
+  }
+  return { dir: rotations, files };
+}
+
+const sameAsWhole = (stdout: string): JsonWindow[] => windowsOf(stdout).map((w) => ({ ...w, interface: '' }));
+const JSON_FLAGS = ['-timeFrame', '10s', '-json', '-verbose', '0', '-localAddresses', LOCAL];
+
+test('rotated captures (a directory, or files in any order) replay to the windows of the whole capture', () => {
+  const whole = runPeng(['replay', capture, ...JSON_FLAGS]);
+  // tcpdump -C numbering (f.pcap, f.pcap1, ...), the scan's 10 s window cut in four places.
+  const numbered = rotate('numbered', [1000, 2000, 3000, 954], (k) => (k === 0 ? 'f.pcap' : `f.pcap${k}`));
+  const fromDir = runPeng(['replay', numbered.dir, ...JSON_FLAGS]);
+  assert.equal(fromDir.code, 0, fromDir.stderr);
+  assert.deepEqual(sameAsWhole(fromDir.stdout), sameAsWhole(whole.stdout));
+  assert.equal(windowsOf(fromDir.stdout)[0]!.interface, 'numbered');
+  // tcpdump -G names whose plain order is not the time order, given shuffled.
+  const stamped = rotate('stamped', [3000, 3954], (k) => ['b-2023-11-14_22.13.21.pcap', 'a-2023-11-14_22.13.24.pcap', 'c-2023-11-14_22.13.45.pcap'][k]!);
+  const fromFiles = runPeng(['replay', stamped.files[2]!, stamped.files[0]!, stamped.files[1]!, ...JSON_FLAGS, '-debug']);
+  assert.equal(fromFiles.code, 0, fromFiles.stderr);
+  assert.deepEqual(sameAsWhole(fromFiles.stdout), sameAsWhole(whole.stdout));
+  assert.match(fromFiles.stderr, /replay order: \S*b-2023\S* \S*a-2023\S* \S*c-2023\S*/);
+});
+
+test('rotations: a damaged middle file is said once and skipped, the rest replayed, exit 3; other files in the directory are skipped with a note', () => {
+  const { dir: rotations, files } = rotate('damaged', [1000, 1000], (k) => `f.pcap${k}`);
+  const middle = readFileSync(files[1]!);
+  writeFileSync(files[1]!, middle.subarray(0, middle.length - 500)); // tcpdump killed mid-record
+  writeFileSync(join(rotations, 'notes.txt'), 'rotated by tcpdump -C 100\n');
+  const run = runPeng(['replay', rotations, ...JSON_FLAGS]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.equal((run.stderr.match(/truncated last record/g) ?? []).length, 1, run.stderr);
+  assert.match(run.stderr, /skipped 1 entry that is not a capture: \S*notes\.txt/);
+  assert.match(run.stderr, /incomplete: 1 of 3 captures not read to their end/);
+  const windows = windowsOf(run.stdout);
+  assert.equal(windows.length, 3);
+  assert.equal(windows[2]!.server.synPackets, 1, 'the file after the damage was replayed');
+  assert.ok(windows[0]!.capture.frames < 3477 * 2 + 1 && windows[0]!.capture.frames > 3477 * 2 - 20);
+});
+
+test('-alignWindows: replay windows on multiples of the time frame since the epoch, the first partial; PENG_ALIGN_WINDOWS too', () => {
+  for (const [args, env] of [[['-alignWindows'], {}], [[], { PENG_ALIGN_WINDOWS: 'true' }]] as const) {
+    const run = runPeng(['replay', capture, ...JSON_FLAGS, ...args], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const windows = windowsOf(run.stdout) as Array<JsonWindow & { partial?: boolean }>;
+    assert.equal(windows[0]!.start, new Date(DEFAULT_START_MICROS / 1000).toISOString());
+    assert.equal(windows[0]!.partial, true);
+    assert.ok(windows.every((w) => Date.parse(w.start) % 10_000 === 0 && Date.parse(w.end) - Date.parse(w.start) === 10_000));
+    assert.deepEqual(windows.slice(1).map((w) => w.partial ?? false), windows.slice(1).map(() => false));
+  }
 });

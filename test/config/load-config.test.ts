@@ -105,8 +105,9 @@ test('flags that need a value say so instead of swallowing the next flag', () =>
 });
 
 test('replay needs exactly one FILE and live takes none', () => {
-  assertConfigError(['replay'], /^peng replay needs a capture FILE; run: peng replay FILE \[flags\]$/);
-  assertConfigError(['replay', 'a.pcap', 'b.pcap'], /^peng replay takes one FILE but got 2/);
+  assertConfigError(['replay'], /^peng replay needs a capture FILE; run: peng replay FILE\.\.\. \[flags\] \(files or directories of rotated captures\)$/);
+  assert.deepEqual(loadConfig(['replay', 'a.pcap', 'b.pcap'], {}).replayFiles, ['a.pcap', 'b.pcap']);
+  assertConfigError(['replay', 'a.pcap', 'a.pcap'], /^peng replay got "?a\.pcap"? twice/);
   assertConfigError(['scan.pcap'], /^unexpected argument scan\.pcap; .*peng replay scan\.pcap$/);
   assertConfigError(['live', 'scan.pcap'], /^unexpected argument scan\.pcap; /);
 });

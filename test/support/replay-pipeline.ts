@@ -1,7 +1,7 @@
 import { Detector } from '../../src/detector/detector.js';
 import type { LocalAddresses } from '../../src/net/local-addresses.js';
 import type { WindowReport } from '../../src/report/window-report.js';
-import { PacketTimeWindows } from '../../src/windows/packet-time-windows.js';
+import { PacketTimeWindows, type PacketTimeWindowsOptions } from '../../src/windows/packet-time-windows.js';
 import { TcpFlags, tcpFrame, linkTypeOf } from '../../support/frames.js';
 
 export const SECOND = 1_000_000;
@@ -13,10 +13,14 @@ export function syn(src: string, dst: string, dstPort: number, flags: number = T
 }
 
 /** A detector behind the replay clock, as `peng replay` builds them: `d` takes frames, `detector` counts. */
-export function replayPipeline(local: LocalAddresses | null, timeFrameMicros = 10 * SECOND): { d: PacketTimeWindows; detector: Detector; reports: WindowReport[] } {
+export function replayPipeline(
+  local: LocalAddresses | null,
+  timeFrameMicros = 10 * SECOND,
+  options: PacketTimeWindowsOptions = {},
+): { d: PacketTimeWindows; detector: Detector; reports: WindowReport[] } {
   const reports: WindowReport[] = [];
   const det = new Detector({ bins: 16, size: 1024, interfaceName: 'test0', localAddresses: local, onReport: (r) => reports.push(r) });
-  return { d: new PacketTimeWindows(det, timeFrameMicros), detector: det, reports };
+  return { d: new PacketTimeWindows(det, timeFrameMicros, options), detector: det, reports };
 }
 
 /** Feeds one frame stamped `t` microseconds after the epoch, split as sources do. */

@@ -133,3 +133,56 @@ test('timestamps that cycle far forward and back make a bounded number of report
   assert.ok(reports.length <= 2 * frames + 1, `${reports.length} reports for ${frames} frames`);
   assert.equal(reports.reduce((n, r) => n + r.server.synPackets, 0), frames);
 });
+
+test('aligned replay windows (-alignWindows) start on multiples of the time frame since the epoch; the first is partial', () => {
+  const { d, reports } = detector(LocalAddresses.parse([LOCAL4]), 10 * SECOND, { align: true });
+  const boundary = 1_700_000_000 * SECOND; // a multiple of 10 s
+  const frame = syn('203.0.113.5', LOCAL4, 1024);
+  feed(d, frame, boundary + 3_500_000); // 3.5 s into the window [boundary, boundary + 10 s)
+  feed(d, frame, boundary + 10 * SECOND); // the next window starts exactly at the boundary
+  feed(d, frame, boundary + 31 * SECOND); // one empty window between
+  d.finish();
+  assert.deepEqual(
+    reports.map((r) => [r.start.getTime() * 1000 - boundary, r.end.getTime() * 1000 - boundary, r.server.synPackets, r.partial === true]),
+    [
+      [0, 10 * SECOND, 1, true],
+      [10 * SECOND, 20 * SECOND, 1, false],
+      [20 * SECOND, 30 * SECOND, 0, false],
+      [30 * SECOND, 40 * SECOND, 1, false],
+    ],
+  );
+  // A frame exactly on a boundary starts a whole window; a restart after a damaged timestamp is aligned too.
+  const exact = detector(null, 10 * SECOND, { align: true });
+  feed(exact.d, frame, boundary);
+  feed(exact.d, frame, boundary + 1e9 * SECOND + 7 * SECOND);
+  exact.d.finish();
+  assert.equal(exact.d.anomalies.timeJumps, 1);
+  assert.deepEqual(
+    exact.reports.map((r) => [r.start.getTime() * 1000 - boundary, r.partial === true]),
+    [
+      [0, false],
+      [1e9 * SECOND, true],
+    ],
+  );
+});
+
+test('aligned replays of two disjoint halves add up, window by window, to the replay of the whole', () => {
+  const boundary = 1_700_000_000 * SECOND;
+  const times = Array.from({ length: 60 }, (_, i) => boundary + 2_345_678 + i * 733_000); // 44 s, cut mid-window
+  const run = (part: number[]) => {
+    const { d, reports } = detector(LocalAddresses.parse([LOCAL4]), 10 * SECOND, { align: true });
+    part.forEach((t, i) => feed(d, syn('203.0.113.5', LOCAL4, 1000 + i), t));
+    d.finish();
+    return reports;
+  };
+  const whole = run(times);
+  const sums = new Map<number, number>();
+  for (const r of [...run(times.slice(0, 27)), ...run(times.slice(27))]) sums.set(r.end.getTime(), (sums.get(r.end.getTime()) ?? 0) + r.server.synPackets);
+  assert.deepEqual([...sums], whole.map((r) => [r.end.getTime(), r.server.synPackets]));
+  assert.equal(whole.length, 5);
+  // Unaligned, the second half's windows would start at its own first frame and fall between the first's.
+  const unaligned = detector(null, 10 * SECOND);
+  feed(unaligned.d, syn('203.0.113.5', LOCAL4, 1), times[27]!);
+  unaligned.d.finish();
+  assert.notEqual(unaligned.reports[0]!.end.getTime() % 10_000, 0);
+});

@@ -41,14 +41,26 @@ export class CaptureFileProblems {
     return this.kinds.get(kind)?.count ?? 0;
   }
 
+  /** Each kind with its count and its one message, for callers that tally several files (rotated captures). */
+  entries(): ProblemEntry[] {
+    return [...this.kinds].map(([kind, k]) => ({ kind, count: k.count, message: messageOf(kind, k) }));
+  }
+
   /** One message per kind, e.g. `absurd record length at byte 24 (4294967295 bytes claimed); reading stopped there`. */
   messages(): string[] {
-    const out: string[] = [];
-    for (const [kind, k] of this.kinds) {
-      const detail = k.detail === '' ? '' : ` (${k.detail})`;
-      const times = k.count > 1 ? `; ${k.count} in all` : '';
-      out.push(`${kind} at byte ${k.offset}${detail}${times}`);
-    }
-    return out;
+    return [...this.kinds].map(([kind, k]) => messageOf(kind, k));
   }
+}
+
+/** One kind of damage in one file: how often, and the message that says where it first was. */
+export interface ProblemEntry {
+  kind: string;
+  count: number;
+  message: string;
+}
+
+function messageOf(kind: string, k: ProblemKind): string {
+  const detail = k.detail === '' ? '' : ` (${k.detail})`;
+  const times = k.count > 1 ? `; ${k.count} in all` : '';
+  return `${kind} at byte ${k.offset}${detail}${times}`;
 }

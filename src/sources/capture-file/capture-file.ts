@@ -1,9 +1,9 @@
 import { closeSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { CaptureFormat } from './capture-file-format.js';
-import { CaptureFileProblems } from './capture-file-problems.js';
+import { CaptureFileProblems, type ProblemEntry } from './capture-file-problems.js';
 import { CaptureFileReader } from './capture-file-reader.js';
-import { describe, openCaptureInput, unreadable } from './capture-input.js';
+import { describe, openCaptureInput, unreadable, type CaptureInput } from './capture-input.js';
 import { forEachChunk, type ReadRun } from './read-run.js';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
 import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './gzip-header.js';
@@ -34,14 +34,21 @@ export interface CaptureFileSummary {
 export interface ReadCaptureFileOptions {
   /** Called once per kind of damage when reading ends, with where it first occurred and how often. */
   onProblem?: (message: string) => void;
-  /** A progress line on stderr; default: only when stderr is a TTY. */
-  progress?: boolean;
+  /** The same once, as kinds with counts (a set of rotated captures tallies them over its files). */
+  onProblemKinds?: (kinds: ProblemEntry[]) => void;
+  /**
+   * A progress line on stderr; default: only when stderr is a TTY. A CaptureProgress given here is shared
+   * by the files of a set: it is updated, never finished, by this call.
+   */
+  progress?: boolean | CaptureProgress;
   /** Working buffer size in bytes (default 1 MiB); tests use small ones to split records across reads. */
   chunkSize?: number;
   /** Stops reading at the next chunk, or at once while waiting on a pipe; frames so far stay delivered. */
   signal?: AbortSignal;
   /** Called once the file is open, before any byte is parsed (the replay drops root there); may throw. */
   onOpen?: () => void;
+  /** The input already opened by `openCaptureInput(path)` (rotated captures are opened before root is dropped); closed here. */
+  input?: CaptureInput;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -60,7 +67,7 @@ export async function readCaptureFile(
 ): Promise<CaptureFileSummary> {
   const problems = new CaptureFileProblems();
   const reader = new CaptureFileReader(path, consumer, problems, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  const input = openCaptureInput(path);
+  const input = options.input ?? openCaptureInput(path);
   const run: ReadRun = { input, path, reader, problems, progress: null, interrupted: options.signal?.aborted === true, closed: false };
   try {
     options.onOpen?.();
@@ -78,8 +85,11 @@ export async function readCaptureFile(
   try {
     const head = run.interrupted ? Buffer.alloc(0) : await readHead(run);
     compressed = head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
-    if ((options.progress ?? process.stderr.isTTY === true) && !run.interrupted) {
+    const shared = options.progress instanceof CaptureProgress ? options.progress : null;
+    if (shared === null && (options.progress ?? process.stderr.isTTY === true) && !run.interrupted) {
       run.progress = new CaptureProgress(input.kind === 'file' ? input.size : 0);
+    } else if (!run.interrupted) {
+      run.progress = shared;
     }
     if (!run.interrupted) {
       // Reads go on from where the sniffing stopped, so pipes (`<(zcat f)`, /dev/stdin) work as well as files.
@@ -90,10 +100,11 @@ export async function readCaptureFile(
     if (!run.interrupted) reader.end();
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    run.progress?.finish();
+    if (!(options.progress instanceof CaptureProgress)) run.progress?.finish();
     closeInput(run);
   }
   if (options.onProblem) for (const message of problems.messages()) options.onProblem(message);
+  options.onProblemKinds?.(problems.entries());
   return {
     format: reader.format,
     compressed,

@@ -1,8 +1,12 @@
 import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type * as Net from 'node:net';
 import type { Readable } from 'node:stream';
-import { isatty, ReadStream as TtyReadStream } from 'node:tty';
+import type * as Tty from 'node:tty';
 import { CaptureFileError } from './capture-file-error.js';
+
+// node:net and node:tty serve only pipes and terminals: loaded then, so a file replay does not pay their start-up.
+const require = createRequire(import.meta.url);
 
 /**
  * An opened capture: a regular file (or block device) read synchronously at full speed, or anything else
@@ -32,8 +36,9 @@ export function openCaptureInput(path: string): CaptureInput {
     // O_NONBLOCK does not change reads of regular files and block devices: they never wait.
     if (stat.isFile() || stat.isBlockDevice()) return { kind: 'file', fd, size: stat.isFile() ? stat.size : 0 };
     // Pipes and terminals get an event-loop handle (epoll): a waiting read costs nothing and can be cancelled.
-    if (stat.isFIFO() || stat.isSocket()) return { kind: 'stream', stream: new Socket({ fd, readable: true, writable: false }) };
-    if (isatty(fd)) return { kind: 'stream', stream: new TtyReadStream(fd) };
+    if (stat.isFIFO() || stat.isSocket()) return { kind: 'stream', stream: new (require('node:net') as typeof Net).Socket({ fd, readable: true, writable: false }) };
+    const tty = require('node:tty') as typeof Tty;
+    if (tty.isatty(fd)) return { kind: 'stream', stream: new tty.ReadStream(fd) };
     return { kind: 'stream', stream: createReadStream('', { fd, highWaterMark: STREAM_CHUNK_SIZE }) };
   } catch (error) {
     closeSync(fd);

@@ -17,6 +17,9 @@ export class CaptureProgress {
   private readonly started: number;
   private lastDraw: number;
   private drawnWidth = 0;
+  /** Frames and bytes of the files already read, when one line covers a set of rotated captures. */
+  private framesBefore = 0;
+  private bytesBefore = 0;
 
   /** `totalBytes` 0 means unknown (a pipe): the percentage is left out. */
   constructor(totalBytes: number, output: ProgressOutput = process.stderr, now: () => number = () => performance.now()) {
@@ -27,10 +30,18 @@ export class CaptureProgress {
     this.lastDraw = this.started; // first line after REDRAW_MS: short replays print nothing
   }
 
-  /** Reports `frames` delivered after `bytesDone` bytes of the file. */
-  update(frames: number, bytesDone: number): void {
+  /** The next file of a set starts: later updates count from these totals of the files before it. */
+  startFile(framesBefore: number, bytesBefore: number): void {
+    this.framesBefore = framesBefore;
+    this.bytesBefore = bytesBefore;
+  }
+
+  /** Reports `frames` delivered after `bytesDone` bytes of the file (of the current file, in a set). */
+  update(fileFrames: number, fileBytesDone: number): void {
     const t = this.now();
     if (t - this.lastDraw < REDRAW_MS) return;
+    const frames = this.framesBefore + fileFrames;
+    const bytesDone = this.bytesBefore + fileBytesDone;
     this.lastDraw = t;
     const seconds = (t - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(frames / seconds) : 0;
