@@ -7,6 +7,7 @@ import { createScanCsvSink } from '../sinks/scan-csv-sink.js';
 import { createJsonSink } from '../sinks/json-sink.js';
 import { createPortTrace } from '../sinks/port-trace.js';
 import type { Sink } from '../sinks/sink.js';
+import type { OtlpProtocol } from '../sinks/otel/otlp-config.js';
 import { SinkFanout } from '../sinks/sink-fanout.js';
 import { lookupAccount } from './privileges.js';
 import type { RunStdio } from './stdio.js';
@@ -82,6 +83,7 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
     sinks.push(
       createOtlpSink({
         ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
+        ...(config.otlpProtocol !== '' ? { protocol: config.otlpProtocol as OtlpProtocol } : {}),
         timeFrameMs: config.timeFrame,
         ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS, maxCloseMillis: REPLAY_MAX_OTLP_CLOSE_MS } : {}),
         selfMetrics: context.selfMetrics,

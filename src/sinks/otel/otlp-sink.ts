@@ -1,18 +1,20 @@
 import { gzipSync } from 'node:zlib';
-import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { Sink } from '../sink.js';
 import { redactUrl } from '../../redact-url.js';
-import { OtlpConfigError, protocolNotice, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
-import { sendOtlpRequest, type OtlpHttpTarget } from './otlp-http-sender.js';
+import { OtlpConfigError, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality, type OtlpProtocol } from './otlp-config.js';
+import type { OtlpHttpTarget } from './otlp-http-sender.js';
+import { createOtlpTransport } from './otlp-transport.js';
 import { ScanEventExporter } from './scan-events.js';
 import { createPengResource } from './resource.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
 
 /**
  * Windows per request. One window is about 31 points (the seed's, the capture's, scanners, and 22 probe
- * kinds), about 5 KB of OTLP/JSON with a short interface name (15 KB with a 255-character one), so 200
+ * kinds), about 5 KB of OTLP/JSON with a short interface name (15 KB with a 255-character one; protobuf is
+ * smaller), so 200
  * windows stay near 1 MB and below 3 MB: well under 4 MiB and a fraction of the Collector's default 20 MiB
  * request limit, while a 100 000-window replay needs 500 requests.
  */
@@ -26,15 +28,17 @@ const CLOSE_MILLIS_PER_BATCH = 500;
 const DEFAULT_MAX_CLOSE_MILLIS = 3000;
 
 export interface OtlpSinkOptions {
-  /** Base URL (`--otlpEndpoint`), `/v1/metrics` is appended; undefined lets the OTEL_* variables decide. */
+  /** Base URL (`--otlpEndpoint`), `/v1/metrics` is appended (not for gRPC); undefined lets the OTEL_* variables decide. */
   endpoint?: string;
+  /** Transport (`-otlpProtocol`) for both signals; undefined lets the OTEL_*_PROTOCOL variables decide (default http/protobuf). */
+  protocol?: OtlpProtocol;
   /** The detector's window length; bounds the export timeout and the backlog kept during an outage. */
   timeFrameMs: number;
   /** Extra HTTP headers, on top of OTEL_EXPORTER_OTLP_HEADERS and ..._METRICS_HEADERS. */
   headers?: Record<string, string>;
   /** Per request, whole exchange; default: the time frame, within 1..10 s, unless OTEL_EXPORTER_OTLP_TIMEOUT is set. */
   timeoutMillis?: number;
-  /** Counter temporality; default from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else delta. */
+  /** Sum temporality; default from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else cumulative. */
   temporality?: CounterTemporality;
   /** Windows kept while the collector is unreachable; default one hour of windows (10..10000). */
   maxQueuedWindows?: number;
@@ -78,7 +82,7 @@ function clamp(value: number, low: number, high: number): number {
 }
 
 /**
- * OTLP/HTTP (JSON) export of finished windows. Each window goes out once, right after it is written, with
+ * OTLP export (http/protobuf by default, grpc or http/json) of finished windows. Each window goes out once, right after it is written, with
  * its own start and end as the points' times; requests run one at a time, at most MAX_BATCH_WINDOWS each,
  * and a failed request is kept (serialised) for the next window instead of a timer of its own.
  */
@@ -88,12 +92,17 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   if (!Number.isFinite(options.timeFrameMs) || options.timeFrameMs <= 0) {
     throw new OtlpConfigError(`OTLP sink needs a positive time frame, got ${options.timeFrameMs} ms; set -timeFrame to a duration such as 1m`);
   }
-  const url = resolveMetricsUrl(options.endpoint, env);
-  const shownUrl = redactUrl(url); // messages never show the endpoint's user-info
-  const notice = protocolNotice(env);
-  if (notice) log(notice);
+  const protocol = resolveProtocol('METRICS', options.protocol, env, log);
+  const logsProtocol = resolveProtocol('LOGS', options.protocol, env, log);
+  const url = resolveMetricsUrl(options.endpoint, env, protocol);
+  const shownUrl = `${redactUrl(url)} (${protocol})`; // messages never show the endpoint's user-info
   const http = resolveHttpSettings(env, log);
   const target: OtlpHttpTarget = { url: new URL(url), headers: { ...http.headers, ...options.headers }, gzip: http.gzip, ...(http.tls ? { tls: http.tls } : {}) };
+  const transport = createOtlpTransport(protocol, 'metrics', target);
+  const logsUrl = resolveLogsUrl(options.endpoint, env, logsProtocol);
+  const logsTransport = createOtlpTransport(logsProtocol, 'logs', { ...target, url: new URL(logsUrl) });
+  const serializer = protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const gzipBody = http.gzip && protocol !== 'grpc';
   const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
   const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
   const producer = new WindowMetricProducer({
@@ -102,14 +111,14 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     maxBatchWindows: MAX_BATCH_WINDOWS,
   });
   const resource = createPengResource(env, log);
-  const events = new ScanEventExporter({ ...target, url: new URL(resolveLogsUrl(options.endpoint, env)) }, resource);
+  const events = new ScanEventExporter(logsTransport, resource, http.gzip);
   let eventsFailing = false;
 
   /** Sends pending scan events after the metrics; one warning per outage. */
   async function sendEvents(): Promise<void> {
     const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
     const problem = await events.send(deadline, closeStop.signal);
-    if (problem !== null && !eventsFailing) log(`OTLP scan events to ${redactUrl(target.url.origin)}/v1/logs not delivered: ${problem}; keeping them for the next window`);
+    if (problem !== null && !eventsFailing) log(`OTLP scan events to ${redactUrl(logsUrl)} (${logsProtocol}) not delivered: ${problem}; keeping them for the next window`);
     eventsFailing = problem !== null;
   }
 
@@ -137,17 +146,17 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         exportedWindows += windows; // no value fit for export: nothing to send, nothing lost
         continue;
       }
-      const json = JsonMetricsSerializer.serializeRequest({ resource, scopeMetrics: resourceMetrics.scopeMetrics });
-      if (!json) {
+      const body = serializer.serializeRequest({ resource, scopeMetrics: resourceMetrics.scopeMetrics });
+      if (!body) {
         rejectedWindows += windows; // the serializer gave nothing to send: counted as lost, said at exit
         continue;
       }
-      if (json.byteLength > MAX_REQUEST_BYTES && windows > 1) {
+      if (body.byteLength > MAX_REQUEST_BYTES && windows > 1) {
         producer.restoreLastBatch();
         max = Math.ceil(windows / 2);
         continue;
       }
-      return { body: http.gzip ? gzipSync(json) : json, windows };
+      return { body: gzipBody ? gzipSync(body) : body, windows };
     }
     return undefined;
   }
@@ -157,7 +166,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     pending ??= nextRequest();
     if (!pending) return true;
     const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
-    const outcome = await sendOtlpRequest(target, pending.body, deadline, closeStop.signal);
+    const outcome = await transport.send(pending.body, deadline, closeStop.signal);
     const { windows } = pending;
     if (outcome.kind === 'delivered') {
       pending = undefined;
@@ -260,6 +269,8 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         await flush();
       } finally {
         clearTimeout(timer);
+        transport.close();
+        logsTransport.close();
       }
       const lostEvents = events.lost(true);
       if (lostEvents > 0) log(`OTLP: ${lostEvents} scan event(s) not delivered`);

@@ -32,8 +32,12 @@ export const ATTR_PENG_PROBE_KIND = 'peng.probe.kind' as const;
 /** Scanners named by scan attribution. */
 export const UNIT_SCANNER = '{scanner}';
 
-/** UCUM unity: entropy is a dimensionless score (0..2), not a count and not a fraction of a whole. */
-export const UNIT_DIMENSIONLESS = '1';
+/**
+ * Entropy is a dimensionless score (0..2). UCUM's unity `1` would be right too, but Prometheus translations
+ * read `1` on a gauge as a ratio and append `_ratio`; an annotation (`{entropy}`, which UCUM also reads as
+ * unity) is dropped by every translator, so the name stays `peng_server_entropy` with or without suffixes.
+ */
+export const UNIT_ENTROPY = '{entropy}';
 /** Semconv annotation for counts of things: `{packet}` (curly braces carry no unit, only a label). */
 export const UNIT_PACKET = '{packet}';
 /** Lines of InfluxDB line protocol. */

@@ -74,7 +74,7 @@ export class WindowMetricProducer implements MetricProducer {
   private dropped = 0;
 
   constructor(options: WindowMetricProducerOptions = {}) {
-    this.temporality = options.temporality ?? 'delta';
+    this.temporality = options.temporality ?? 'cumulative';
     const max = options.maxQueuedWindows ?? 1000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxQueuedWindows must be a positive integer, got ${max}`);
     this.maxQueuedWindows = max;

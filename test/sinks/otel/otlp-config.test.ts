@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OtlpConfigError, protocolNotice, resolveMetricsUrl, resolveTemporality } from '../../../src/sinks/otel/otlp-config.js';
+import { OtlpConfigError, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality } from '../../../src/sinks/otel/otlp-config.js';
 import { parseResourceAttributes, pengResourceAttributes } from '../../../src/sinks/otel/resource.js';
 import { repoRoot } from '../../../support/paths.js';
 
@@ -26,16 +26,35 @@ test('a bad endpoint is a configuration error naming where it came from', () => 
   assert.throws(() => resolveMetricsUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }), /OTEL_EXPORTER_OTLP_ENDPOINT.*http or https/);
 });
 
-test('counter temporality follows OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, delta by default', () => {
+test('sum temporality follows OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, cumulative by default', () => {
   const logged: string[] = [];
   const log = (m: string): void => void logged.push(m);
-  assert.equal(resolveTemporality({}, log), 'delta');
+  assert.equal(resolveTemporality({}, log), 'cumulative');
   assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Cumulative' }, log), 'cumulative');
-  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }, log), 'cumulative');
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }, log), 'delta');
   assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }, log), 'delta');
   assert.deepEqual(logged, []);
-  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'weekly' }, log), 'delta');
-  assert.match(logged[0], /"weekly" is not delta, cumulative or lowmemory/);
+  assert.equal(resolveTemporality({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'weekly' }, log), 'cumulative');
+  assert.match(logged[0], /"weekly" is not cumulative, delta or lowmemory/);
+});
+
+test('protocol: the flag, then the signal variable, then the general one, then http/protobuf; gRPC endpoints have no path and default to 4317', () => {
+  const logged: string[] = [];
+  const log = (m: string): void => void logged.push(m);
+  assert.equal(resolveProtocol('METRICS', undefined, {}, log), 'http/protobuf');
+  assert.equal(resolveProtocol('METRICS', undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, log), 'grpc');
+  assert.equal(resolveProtocol('METRICS', undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }, log), 'http/json');
+  assert.equal(resolveProtocol('LOGS', undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }, log), 'grpc');
+  assert.equal(resolveProtocol('METRICS', 'grpc', { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }, log), 'grpc');
+  assert.deepEqual(logged, []);
+  assert.equal(resolveProtocol('METRICS', undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, log), 'http/protobuf');
+  assert.match(logged[0], /OTEL_EXPORTER_OTLP_PROTOCOL="thrift" is not one of http\/protobuf, grpc, http\/json/);
+  assert.throws(() => resolveProtocol('METRICS', 'udp', {}), OtlpConfigError);
+  assert.equal(resolveMetricsUrl(undefined, {}, 'grpc'), 'http://localhost:4317/');
+  assert.equal(resolveLogsUrl(undefined, {}, 'grpc'), 'http://localhost:4317/');
+  assert.equal(resolveMetricsUrl('http://collector:5317', {}, 'grpc'), 'http://collector:5317/');
+  assert.equal(resolveMetricsUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4317' }, 'grpc'), 'https://collector:4317/');
+  assert.equal(resolveLogsUrl(undefined, {}, 'http/protobuf'), 'http://localhost:4318/v1/logs');
 });
 
 test('resource: service.name=peng, version from package.json, a UUID instance id and host.name', () => {
@@ -67,14 +86,4 @@ test('a malformed OTEL_RESOURCE_ATTRIBUTES is discarded whole with a message nam
   const attributes = pengResourceAttributes({ OTEL_RESOURCE_ATTRIBUTES: 'oops' }, (m) => logged.push(m));
   assert.equal(attributes['service.name'], 'peng');
   assert.equal(logged.length, 1);
-});
-
-test('a protocol other than http/json is named in a notice, not silently ignored', () => {
-  assert.equal(protocolNotice({}), undefined);
-  assert.equal(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), undefined);
-  assert.match(String(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })), /^OTEL_EXPORTER_OTLP_PROTOCOL=grpc ignored/);
-  assert.match(
-    String(protocolNotice({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' })),
-    /^OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http\/protobuf ignored/,
-  );
 });
