@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { PengConfig } from '../config/peng-config.js';
 import type { SelfMetrics } from '../report/self-metrics.js';
 import type { Direction, WindowReport } from '../report/window-report.js';
@@ -36,6 +37,12 @@ export interface OutputsContext {
   mode: 'replay' | 'live';
   /** The run's own counters, for the exporters that export them. */
   selfMetrics: () => SelfMetrics;
+}
+
+/** What tells two Pengs on one host apart, for a stable service.instance.id: the capture file, or the interfaces. */
+function otelInstanceKey(config: PengConfig): string {
+  if (config.command === 'replay') return `replay:${resolve(config.replayFile ?? '')}`;
+  return `live:${[...config.network].sort().join(',') || '(default route)'}`;
 }
 
 /** Root, the current user and the -user Peng drops to: the owners whose symlink an output file may be. */
@@ -88,6 +95,8 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
         ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS, maxCloseMillis: REPLAY_MAX_OTLP_CLOSE_MS } : {}),
         selfMetrics: context.selfMetrics,
         log: (m) => log.warn(m),
+        source: context.mode,
+        instanceKey: otelInstanceKey(config),
       }),
     );
   }

@@ -9,6 +9,7 @@ import type { OtlpHttpTarget } from './otlp-http-sender.js';
 import { createOtlpTransport } from './otlp-transport.js';
 import { ScanEventExporter } from './scan-events.js';
 import { createPengResource } from './resource.js';
+import { ATTR_NETWORK_INTERFACE_NAME, ATTR_PENG_CAPTURE_FILE } from './semconv.js';
 import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
 
 /**
@@ -50,6 +51,13 @@ export interface OtlpSinkOptions {
   selfMetrics?: () => SelfMetrics;
   /** Receives warnings (one per outage, not one per failed export); defaults to stderr. */
   log?: (message: string) => void;
+  /**
+   * What tells this Peng from another on the same host (the interfaces live, the capture file in replay):
+   * with the machine id it makes a `service.instance.id` that is stable across restarts.
+   */
+  instanceKey?: string;
+  /** `replay`: a window's `interface` is a capture file's name, exported as peng.capture.file. Default live. */
+  source?: 'live' | 'replay';
 }
 
 export interface OtlpSinkStats {
@@ -105,13 +113,17 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const gzipBody = http.gzip && protocol !== 'grpc';
   const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
   const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
+  const sourceAttribute = options.source === 'replay' ? ATTR_PENG_CAPTURE_FILE : ATTR_NETWORK_INTERFACE_NAME;
   const producer = new WindowMetricProducer({
     temporality: options.temporality ?? resolveTemporality(env, log),
     maxQueuedWindows: options.maxQueuedWindows ?? Math.round(clamp(3_600_000 / options.timeFrameMs, 10, 10_000)),
     maxBatchWindows: MAX_BATCH_WINDOWS,
+    sourceAttribute,
   });
-  const resource = createPengResource(env, log);
-  const events = new ScanEventExporter(logsTransport, resource, http.gzip);
+  const resource = createPengResource(env, log, options.instanceKey);
+  /** host.id and other detected attributes arrive asynchronously; nothing is serialised before them. */
+  const resourceReady = resource.waitForAsyncAttributes?.().catch(() => undefined);
+  const events = new ScanEventExporter(logsTransport, resource, http.gzip, sourceAttribute);
   let eventsFailing = false;
 
   /** Sends pending scan events after the metrics; one warning per outage. */
@@ -210,6 +222,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   async function run(): Promise<void> {
     await undefined; // lets kick() store this promise before the finally below can clear it
     try {
+      await resourceReady;
       while (wanted && !closeStop.signal.aborted) {
         wanted = false;
         while (pending || producer.queuedWindows > 0) {

@@ -8,7 +8,7 @@ import type { ScanReport } from '../../report/scan-report.js';
 import type { WindowReport } from '../../report/window-report.js';
 import { PENG_VERSION } from '../../version.js';
 import type { OtlpTransport } from './otlp-transport.js';
-import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';
+import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME, type WindowSourceAttribute } from './semconv.js';
 
 /** The event name of a detection (an OpenTelemetry log record with an event name). */
 export const SCAN_EVENT_NAME = 'peng.scan.detected';
@@ -35,6 +35,7 @@ export class ScanEventExporter {
     private readonly resource: Resource,
     /** gzip the body (HTTP only; gRPC compresses in its own framing). */
     private readonly gzip = false,
+    private readonly sourceAttribute: WindowSourceAttribute = ATTR_NETWORK_INTERFACE_NAME,
   ) {}
 
   /** Queues one record per scanner the window names for the first time. */
@@ -89,7 +90,7 @@ export class ScanEventExporter {
       instrumentationScope: { name: PENG_SCOPE_NAME, version: PENG_VERSION },
       attributes: {
         'source.address': scan.source,
-        [ATTR_NETWORK_INTERFACE_NAME]: report.interface,
+        [this.sourceAttribute]: report.interface,
         'peng.scan.direction': scan.direction,
         'peng.scan.reason': scan.reason,
         'peng.scan.kinds': scan.kinds,

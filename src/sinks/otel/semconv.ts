@@ -9,6 +9,10 @@ export { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } fro
 export const ATTR_HOST_NAME = 'host.name' as const;
 /** Incubating in semconv 1.45 (`network.*`): the data-point attribute of every Peng instrument. */
 export const ATTR_NETWORK_INTERFACE_NAME = 'network.interface.name' as const;
+/** Peng's data-point attribute in replay, where the "interface" of a window is the capture file's name. */
+export const ATTR_PENG_CAPTURE_FILE = 'peng.capture.file' as const;
+/** What a window's `interface` names: an interface live, a capture file in replay. */
+export type WindowSourceAttribute = typeof ATTR_NETWORK_INTERFACE_NAME | typeof ATTR_PENG_CAPTURE_FILE;
 
 /** Meter and instrumentation scope name. */
 export const PENG_SCOPE_NAME = 'peng';

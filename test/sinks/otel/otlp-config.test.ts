@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtlpConfigError, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality } from '../../../src/sinks/otel/otlp-config.js';
-import { parseResourceAttributes, pengResourceAttributes } from '../../../src/sinks/otel/resource.js';
+import { createPengResource, parseResourceAttributes, pengResourceAttributes, serviceInstanceId, uuidV5 } from '../../../src/sinks/otel/resource.js';
 import { repoRoot } from '../../../support/paths.js';
 
 test('metrics URL: explicit endpoint, then the metrics variable as is, then the base variable, then the default', () => {
@@ -57,14 +57,38 @@ test('protocol: the flag, then the signal variable, then the general one, then h
   assert.equal(resolveLogsUrl(undefined, {}, 'http/protobuf'), 'http://localhost:4318/v1/logs');
 });
 
-test('resource: service.name=peng, version from package.json, a UUID instance id and host.name', () => {
-  const attributes = pengResourceAttributes({});
+test('resource: service.name=peng, version from package.json, a stable UUIDv5 instance id per machine and instance key', () => {
+  const attributes = pengResourceAttributes({}, undefined, 'live:eth0');
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   assert.equal(attributes['service.name'], 'peng');
   assert.equal(attributes['service.version'], version);
-  assert.match(String(attributes['service.instance.id']), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(String(attributes['service.instance.id']), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(pengResourceAttributes({}, undefined, 'live:eth0')['service.instance.id'], attributes['service.instance.id'], 'the same after a restart');
+  assert.notEqual(pengResourceAttributes({}, undefined, 'live:eth1')['service.instance.id'], attributes['service.instance.id'], 'another Peng on the host');
+  // Python's uuid.uuid5 as the oracle: RFC's DNS namespace, and the semconv namespace with a machine id.
+  assert.equal(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '886313e1-3b8a-5372-9b90-0c9aee199e5d');
+  assert.equal(serviceInstanceId('live:eth0', '3d1219c7c4c5404aaa1f6d2a48adfda4'), 'bd5b75dd-0581-5d84-93a5-9d7fdfdc2d28');
+});
+
+test('resource detectors: host.name, host.id (the machine id), host.arch, os.type, process.pid; never the command line', async () => {
+  const resource = createPengResource({}, undefined, 'replay:/tmp/x.pcap');
+  await resource.waitForAsyncAttributes?.();
+  const attributes = resource.attributes;
   assert.equal(attributes['host.name'], hostname());
-  assert.equal(pengResourceAttributes({})['service.instance.id'], attributes['service.instance.id'], 'one id per process');
+  let machine = '';
+  try {
+    machine = readFileSync('/etc/machine-id', 'utf8').trim();
+  } catch {
+    // no machine id here: host.id may be absent
+  }
+  if (machine) assert.equal(attributes['host.id'], machine);
+  assert.ok(attributes['host.arch']);
+  assert.equal(attributes['os.type'], 'linux');
+  assert.equal(attributes['process.pid'], process.pid);
+  assert.equal(attributes['process.command_args'], undefined, 'a -token on the command line must not travel');
+  assert.equal(attributes['process.command_line'], undefined);
+  assert.equal(attributes['service.name'], 'peng');
+  assert.equal(attributes['telemetry.sdk.language'], 'nodejs');
 });
 
 test('OTEL_RESOURCE_ATTRIBUTES adds and overrides; OTEL_SERVICE_NAME wins over both', () => {

@@ -83,8 +83,9 @@ test('five replay windows: one point per window per instrument, exact values and
     assert.equal(first.scope, 'peng');
     assert.equal(first.resource['service.name'], 'peng');
     assert.match(first.resource['service.version'], /^\d+\.\d+\.\d+/);
-    assert.match(first.resource['service.instance.id'], /^[0-9a-f-]{36}$/);
+    assert.match(first.resource['service.instance.id'], /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(first.resource['host.name'], hostname());
+    assert.ok(first.resource['host.id'], 'host.id from the machine id');
     assert.equal(points.find((p) => p.metric === 'peng.server.entropy')?.unit, '{entropy}');
     assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.unit, '{packet}');
     assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.kind, 'sum');
@@ -385,6 +386,30 @@ test('gRPC: a collector away is a failure kept for the next window, a rejection 
     assert.deepEqual(sink.stats(), { exportedWindows: 2, failedExports: 2, droppedWindows: 1, queuedWindows: 0 });
   } finally {
     await sink.close();
+    await receiver.stop();
+  }
+});
+
+test('replay: the capture file is named by peng.capture.file, not network.interface.name, on points and events', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  try {
+    const sink = sinkFor(receiver, [], { source: 'replay', instanceKey: 'replay:/captures/nmap.pcap' });
+    const report = windowReport({ interface: 'nmap.pcap', startMs: T0 });
+    Object.assign(report, { scans: [{ source: '203.0.113.9', direction: 'server', reason: 'vertical', kinds: ['syn'], probes: 1, ports: 100, hosts: 1, firstSeen: new Date(T0), lastSeen: new Date(T0), detectedAt: new Date(T0), new: true }] });
+    sink.write(report);
+    await sink.close();
+    const points = receiver.points();
+    assert.ok(points.length > 0);
+    for (const p of points) {
+      assert.equal(p.attributes['peng.capture.file'], 'nmap.pcap');
+      assert.equal(p.attributes['network.interface.name'], undefined);
+    }
+    const events = receiver.requests.filter((r) => r.url === '/v1/logs');
+    const body = events[0]!.body as unknown as { resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string }[] }[] }[] }[] };
+    const keys = body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.attributes.map((a) => a.key);
+    assert.ok(keys.includes('peng.capture.file') && !keys.includes('network.interface.name'), keys.join());
+  } finally {
     await receiver.stop();
   }
 });
