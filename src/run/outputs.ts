@@ -86,18 +86,19 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
     sinks.push(sink);
   }
   if (config.otlp) {
-    const { createOtlpSink } = await import('../sinks/otel/otlp-sink.js');
+    const { createOtelOutput } = await import('../sinks/otel/otel-output.js');
     sinks.push(
-      createOtlpSink({
+      ...(await createOtelOutput({
         ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
         ...(config.otlpProtocol !== '' ? { protocol: config.otlpProtocol as OtlpProtocol } : {}),
+        ...(config.prometheusPort > 0 ? { prometheusPort: config.prometheusPort } : {}),
         timeFrameMs: config.timeFrame,
         ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS, maxCloseMillis: REPLAY_MAX_OTLP_CLOSE_MS } : {}),
         selfMetrics: context.selfMetrics,
         log: (m) => log.warn(m),
         source: context.mode,
         instanceKey: otelInstanceKey(config),
-      }),
+      })),
     );
   }
   const fanout = new SinkFanout(sinks, (sink, error, first) => {

@@ -1,16 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import type { SelfMetrics } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
-import type { Sink } from '../sink.js';
+import type { OtlpSink, OtlpSinkOptions, OtlpSinkStats } from './otlp-sink-types.js';
 import { redactUrl } from '../../redact-url.js';
-import { OtlpConfigError, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality, type OtlpProtocol } from './otlp-config.js';
+import { OtlpConfigError, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality } from './otlp-config.js';
 import type { OtlpHttpTarget } from './otlp-http-sender.js';
-import { createOtlpTransport } from './otlp-transport.js';
+import { createConsoleTransport, createOtlpTransport } from './otlp-transport.js';
 import { ScanEventExporter } from './scan-events.js';
 import { createPengResource } from './resource.js';
 import { ATTR_NETWORK_INTERFACE_NAME, ATTR_PENG_CAPTURE_FILE } from './semconv.js';
-import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
+import { WindowMetricProducer } from './window-metric-producer.js';
 
 /**
  * Windows per request. One window is about 31 points (the seed's, the capture's, scanners, and 22 probe
@@ -28,56 +27,7 @@ const CLOSE_MILLIS_PER_BATCH = 500;
 /** Live default: Telegraf kills its execd plugin 5 s after SIGTERM, and the other outputs close too. */
 const DEFAULT_MAX_CLOSE_MILLIS = 3000;
 
-export interface OtlpSinkOptions {
-  /** Base URL (`--otlpEndpoint`), `/v1/metrics` is appended (not for gRPC); undefined lets the OTEL_* variables decide. */
-  endpoint?: string;
-  /** Transport (`-otlpProtocol`) for both signals; undefined lets the OTEL_*_PROTOCOL variables decide (default http/protobuf). */
-  protocol?: OtlpProtocol;
-  /** The detector's window length; bounds the export timeout and the backlog kept during an outage. */
-  timeFrameMs: number;
-  /** Extra HTTP headers, on top of OTEL_EXPORTER_OTLP_HEADERS and ..._METRICS_HEADERS. */
-  headers?: Record<string, string>;
-  /** Per request, whole exchange; default: the time frame, within 1..10 s, unless OTEL_EXPORTER_OTLP_TIMEOUT is set. */
-  timeoutMillis?: number;
-  /** Sum temporality; default from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else cumulative. */
-  temporality?: CounterTemporality;
-  /** Windows kept while the collector is unreachable; default one hour of windows (10..10000). */
-  maxQueuedWindows?: number;
-  /** Upper bound of close(): 3 s by default (live); a replay with a large backlog may allow more. */
-  maxCloseMillis?: number;
-  /** Environment to read OTEL_* variables from; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** The run's own counters, read at each window; their increments are exported next to the window's points. */
-  selfMetrics?: () => SelfMetrics;
-  /** Receives warnings (one per outage, not one per failed export); defaults to stderr. */
-  log?: (message: string) => void;
-  /**
-   * What tells this Peng from another on the same host (the interfaces live, the capture file in replay):
-   * with the machine id it makes a `service.instance.id` that is stable across restarts.
-   */
-  instanceKey?: string;
-  /** `replay`: a window's `interface` is a capture file's name, exported as peng.capture.file. Default live. */
-  source?: 'live' | 'replay';
-}
-
-export interface OtlpSinkStats {
-  /** Windows the collector accepted. */
-  exportedWindows: number;
-  /** Export requests that failed (network, timeout or rejection). */
-  failedExports: number;
-  /** Windows given up: backlog full, rejected by the collector, or still queued at close. */
-  droppedWindows: number;
-  /** Windows waiting for the next export (the batch being retried included). */
-  queuedWindows: number;
-}
-
-export interface OtlpSink extends Sink {
-  /** The metrics URL in use. */
-  readonly url: string;
-  stats(): OtlpSinkStats;
-  /** Resolves when the exports under way are done: sent, or kept for the next window after a failure. */
-  flush(): Promise<void>;
-}
+export type { OtlpSink, OtlpSinkOptions, OtlpSinkStats } from './otlp-sink-types.js';
 
 /** One serialised request: sent again as is after a failure, never rebuilt from the backlog. */
 interface PendingRequest {
@@ -106,11 +56,14 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const shownUrl = `${redactUrl(url)} (${protocol})`; // messages never show the endpoint's user-info
   const http = resolveHttpSettings(env, log);
   const target: OtlpHttpTarget = { url: new URL(url), headers: { ...http.headers, ...options.headers }, gzip: http.gzip, ...(http.tls ? { tls: http.tls } : {}) };
-  const transport = createOtlpTransport(protocol, 'metrics', target);
+  const metricsOn = (options.metricsExporter ?? 'otlp') !== 'none';
+  const eventsOn = (options.logsExporter ?? 'otlp') !== 'none';
+  const consoleOut = options.consoleOut ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const transport = options.metricsExporter === 'console' ? createConsoleTransport(consoleOut) : createOtlpTransport(protocol, 'metrics', target);
   const logsUrl = resolveLogsUrl(options.endpoint, env, logsProtocol);
-  const logsTransport = createOtlpTransport(logsProtocol, 'logs', { ...target, url: new URL(logsUrl) });
-  const serializer = protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
-  const gzipBody = http.gzip && protocol !== 'grpc';
+  const logsTransport = options.logsExporter === 'console' ? createConsoleTransport(consoleOut) : createOtlpTransport(logsProtocol, 'logs', { ...target, url: new URL(logsUrl) });
+  const serializer = transport.protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const gzipBody = http.gzip && transport.protocol !== 'grpc' && options.metricsExporter !== 'console';
   const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
   const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
   const sourceAttribute = options.source === 'replay' ? ATTR_PENG_CAPTURE_FILE : ATTR_NETWORK_INTERFACE_NAME;
@@ -257,8 +210,8 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         return;
       }
       const droppedBefore = producer.droppedWindows;
-      producer.enqueue(report, selfIncrements());
-      events.add(report);
+      if (metricsOn) producer.enqueue(report, selfIncrements());
+      if (eventsOn) events.add(report);
       if (producer.droppedWindows > droppedBefore && !backlogFullSaid) {
         backlogFullSaid = true;
         log(`OTLP backlog for ${shownUrl} is full (${producer.maxQueuedWindows} windows): dropping the oldest until export works again; the total is said at exit`);

@@ -51,3 +51,16 @@ export function createOtlpTransport(protocol: OtlpProtocol, signal: OtlpSignal, 
     },
   };
 }
+
+/** The console exporter: each request, as OTLP/JSON, is one line on `out`; always delivered. */
+export function createConsoleTransport(out: (line: string) => void): OtlpTransport {
+  const decoder = new TextDecoder();
+  return {
+    protocol: 'http/json',
+    send(body) {
+      out(decoder.decode(body));
+      return Promise.resolve({ kind: 'delivered' });
+    },
+    close: () => undefined,
+  };
+}
