@@ -207,6 +207,20 @@ const probeList: ValueFormat<ProbeSetName[]> = {
   },
 };
 
+/** OTLP transports (the spec's names); empty lets OTEL_EXPORTER_OTLP_*PROTOCOL decide. */
+const OTLP_PROTOCOL_NAMES = ['http/protobuf', 'grpc', 'http/json'] as const;
+const otlpProtocol: ValueFormat<string> = {
+  type: 'OTLP protocol',
+  placeholder: 'PROTOCOL',
+  coerce: (value) => value.trim().toLowerCase(),
+  validate(value) {
+    const hint = `use ${OTLP_PROTOCOL_NAMES.join(', ')}, or empty for OTEL_EXPORTER_OTLP_PROTOCOL (default http/protobuf)`;
+    requireText(value, hint);
+    if (value !== '' && !(OTLP_PROTOCOL_NAMES as readonly string[]).includes(value)) throw new FormatProblem(`${JSON.stringify(value.slice(0, 40))} is not an OTLP protocol`, hint);
+    return value;
+  },
+};
+
 /** A URL that may be left empty, so that another source (OTEL_* variables) can decide. */
 const optionalUrl: ValueFormat<string> = {
   ...url,
@@ -228,6 +242,7 @@ export const formats = {
   'peng-address-list': addressList,
   'peng-interface-list': interfaceList,
   'peng-probe-list': probeList,
+  'peng-otlp-protocol': otlpProtocol,
 } as const satisfies Record<string, ValueFormat<unknown>>;
 
 export type FormatName = keyof typeof formats;

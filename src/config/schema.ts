@@ -207,16 +207,30 @@ const definitions = {
     env: 'PENG_TOKEN_FILE',
   },
   otlp: {
-    doc: 'Export metrics with OpenTelemetry over OTLP/HTTP.',
+    doc: 'Export metrics and scan events with OpenTelemetry: OTLP (http/protobuf by default) unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER choose prometheus, console or none; OTEL_SDK_DISABLED=true turns it off.',
     format: 'peng-boolean',
     default: false,
     env: 'PENG_OTLP',
   },
   otlpEndpoint: {
-    doc: 'OTLP/HTTP collector base URL; metrics go to its /v1/metrics path. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318.',
+    doc: 'OTLP collector base URL; over HTTP metrics go to its /v1/metrics path, over gRPC it is used as is. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318 (gRPC: 4317).',
     format: 'peng-optional-url',
     default: '',
     env: 'PENG_OTLP_ENDPOINT',
+  },
+  otlpProtocol: {
+    doc: 'OTLP transport: http/protobuf, grpc or http/json. Empty: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL / OTEL_EXPORTER_OTLP_LOGS_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf.',
+    format: 'peng-otlp-protocol',
+    default: '',
+    env: 'PENG_OTLP_PROTOCOL',
+  },
+  prometheusPort: {
+    doc: 'With -otlp, serve the metrics for Prometheus to scrape on this port (/metrics) instead of pushing them over OTLP, as OTEL_METRICS_EXPORTER=prometheus does. 0: OTEL_EXPORTER_PROMETHEUS_PORT, else 9464, and only when OTEL_METRICS_EXPORTER asks for prometheus. The address is OTEL_EXPORTER_PROMETHEUS_HOST, else every interface.',
+    format: 'peng-integer',
+    default: 0,
+    env: 'PENG_PROMETHEUS_PORT',
+    min: 0,
+    max: 65535,
   },
   config: {
     doc: 'Read settings from this JSON or YAML file (see config/peng.yaml); environment variables and flags override it.',

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { PengConfig } from '../config/peng-config.js';
 import type { SelfMetrics } from '../report/self-metrics.js';
 import type { Direction, WindowReport } from '../report/window-report.js';
@@ -7,6 +8,7 @@ import { createScanCsvSink } from '../sinks/scan-csv-sink.js';
 import { createJsonSink } from '../sinks/json-sink.js';
 import { createPortTrace } from '../sinks/port-trace.js';
 import type { Sink } from '../sinks/sink.js';
+import type { OtlpProtocol } from '../sinks/otel/otlp-config.js';
 import { SinkFanout } from '../sinks/sink-fanout.js';
 import { lookupAccount } from './privileges.js';
 import type { RunStdio } from './stdio.js';
@@ -35,6 +37,12 @@ export interface OutputsContext {
   mode: 'replay' | 'live';
   /** The run's own counters, for the exporters that export them. */
   selfMetrics: () => SelfMetrics;
+}
+
+/** What tells two Pengs on one host apart, for a stable service.instance.id: the capture file, or the interfaces. */
+function otelInstanceKey(config: PengConfig): string {
+  if (config.command === 'replay') return `replay:${resolve(config.replayFile ?? '')}`;
+  return `live:${[...config.network].sort().join(',') || '(default route)'}`;
 }
 
 /** Root, the current user and the -user Peng drops to: the owners whose symlink an output file may be. */
@@ -78,15 +86,19 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
     sinks.push(sink);
   }
   if (config.otlp) {
-    const { createOtlpSink } = await import('../sinks/otel/otlp-sink.js');
+    const { createOtelOutput } = await import('../sinks/otel/otel-output.js');
     sinks.push(
-      createOtlpSink({
+      ...(await createOtelOutput({
         ...(config.otlpEndpoint !== '' ? { endpoint: config.otlpEndpoint } : {}),
+        ...(config.otlpProtocol !== '' ? { protocol: config.otlpProtocol as OtlpProtocol } : {}),
+        ...(config.prometheusPort > 0 ? { prometheusPort: config.prometheusPort } : {}),
         timeFrameMs: config.timeFrame,
         ...(context.mode === 'replay' ? { maxQueuedWindows: REPLAY_MAX_QUEUED_WINDOWS, maxCloseMillis: REPLAY_MAX_OTLP_CLOSE_MS } : {}),
         selfMetrics: context.selfMetrics,
         log: (m) => log.warn(m),
-      }),
+        source: context.mode,
+        instanceKey: otelInstanceKey(config),
+      })),
     );
   }
   const fanout = new SinkFanout(sinks, (sink, error, first) => {

@@ -63,15 +63,16 @@ test("telegraf/README.md's example lines are the format the serializer writes", 
 test('otel-collector/config.yaml: OTLP/HTTP on Peng\'s default endpoint, to Prometheus and debug', () => {
   const config = parse(read('otel-collector', 'config.yaml')) as {
     receivers: { otlp: { protocols: { http: { endpoint: string } } } };
-    exporters: { prometheus: { endpoint: string; add_metric_suffixes: boolean; resource_to_telemetry_conversion: { enabled: boolean } }; debug: object };
+    exporters: { prometheus: { endpoint: string; add_metric_suffixes?: boolean; resource_to_telemetry_conversion: { enabled: boolean } }; debug: object };
     service: { pipelines: { metrics: { receivers: string[]; exporters: string[] } } };
   };
   // Peng's exporter falls back to http://localhost:4318 (OTLP/HTTP's default) when no endpoint is set.
   assert.equal(config.receivers.otlp.protocols.http.endpoint, 'localhost:4318');
   assert.deepEqual(config.service.pipelines.metrics.receivers, ['otlp']);
   assert.deepEqual(config.service.pipelines.metrics.exporters, ['prometheus', 'debug']);
-  // Names and labels the alert rules rely on: peng_server_entropy{host_name, network_interface_name}.
-  assert.equal(config.exporters.prometheus.add_metric_suffixes, false);
+  // Names and labels the alert rules rely on: peng_server_entropy{host_name, network_interface_name}, with the
+  // default suffixes (units are annotations, dropped; counters get _total): the deprecated switch is not needed.
+  assert.equal(config.exporters.prometheus.add_metric_suffixes, undefined);
   assert.equal(config.exporters.prometheus.resource_to_telemetry_conversion.enabled, true);
   const scrape = parse(read('prometheus', 'prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
   assert.equal(scrape.scrape_configs[0]!.static_configs[0]!.targets[0], config.exporters.prometheus.endpoint);

@@ -38,7 +38,8 @@ test("plugin.yaml names every line protocol field once, and the Prometheus name 
   const fields = metrics.flatMap((m) => (m.lineProtocolField ? [m.lineProtocolField] : []));
   assert.deepEqual(fields.sort(), Object.values(LINE_PROTOCOL_FIELDS).sort());
   for (const m of metrics) {
-    assert.equal(m.prometheus, m.name.replaceAll('.', '_'));
+    // Units are annotations ({packet}, {entropy}), which every translator drops; counters get `_total`.
+    assert.equal(m.prometheus, m.name.replaceAll('.', '_') + (m.kind === 'counter' ? '_total' : ''));
     if (m.lineProtocolField) assert.equal(m.lineProtocolField, m.name.replace(/^peng\.(client|server)\./, '$1_'));
   }
 });

@@ -16,12 +16,12 @@ import {
   UNIT_SCANNER,
   METRIC_PENG_SERVER_ENTROPY,
   METRIC_PENG_SERVER_SYN_PACKETS,
-  UNIT_DIMENSIONLESS,
+  UNIT_ENTROPY,
   UNIT_LINE,
   UNIT_PACKET,
 } from './semconv.js';
 
-/** `gauge`: the window's value; `counter`: packets added during the window (monotonic). */
+/** `gauge`: the window's value; `counter`: things counted during the window (monotonic Sum: delta or running total). */
 export type PengInstrumentKind = 'gauge' | 'counter';
 
 /** One instrument of the OpenTelemetry table in the README and how a window supplies its value. */
@@ -63,7 +63,7 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
   {
     name: METRIC_PENG_SERVER_ENTROPY,
     kind: 'gauge',
-    unit: UNIT_DIMENSIONLESS,
+    unit: UNIT_ENTROPY,
     valueType: ValueType.DOUBLE,
     description: 'Entropy (0..2) of the destination ports of SYNs sent to this host in the last time window; high means many ports probed.',
     read: (r) => r.server.entropy,
@@ -71,25 +71,25 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
   {
     name: METRIC_PENG_CLIENT_ENTROPY,
     kind: 'gauge',
-    unit: UNIT_DIMENSIONLESS,
+    unit: UNIT_ENTROPY,
     valueType: ValueType.DOUBLE,
     description: 'Entropy (0..2) of the destination ports of SYNs sent by this host in the last time window; high means this host probes many ports.',
     read: (r) => r.client.entropy,
   },
   {
     name: METRIC_PENG_SERVER_SYN_PACKETS,
-    kind: 'gauge',
+    kind: 'counter',
     unit: UNIT_PACKET,
     valueType: ValueType.INT,
-    description: 'Connection-opening SYNs sent to this host in the last time window.',
+    description: 'Connection-opening SYNs sent to this host (one point per window: the window\'s SYNs, or the running total when cumulative).',
     read: (r) => r.server.synPackets,
   },
   {
     name: METRIC_PENG_CLIENT_SYN_PACKETS,
-    kind: 'gauge',
+    kind: 'counter',
     unit: UNIT_PACKET,
     valueType: ValueType.INT,
-    description: 'Connection-opening SYNs sent by this host in the last time window.',
+    description: 'Connection-opening SYNs sent by this host (one point per window: the window\'s SYNs, or the running total when cumulative).',
     read: (r) => r.client.synPackets,
   },
   {

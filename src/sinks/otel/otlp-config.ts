@@ -2,9 +2,16 @@ import { readFileSync } from 'node:fs';
 import { redactUrl } from '../../redact-url.js';
 import type { CounterTemporality } from './window-metric-producer.js';
 
-/** Where OTLP/HTTP metrics go when nothing says otherwise (the spec's default). */
+/** Where OTLP/HTTP goes when nothing says otherwise (the spec's default). */
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+/** Where OTLP/gRPC goes when nothing says otherwise (the spec's default). */
+export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317';
 const METRICS_PATH = 'v1/metrics';
+
+/** The OTLP transports of the spec; `http/protobuf` is its default and Peng's. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'grpc', 'http/json'];
+export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 
 /** A configuration mistake the user can fix; the CLI maps it to exit code 2. */
 export class OtlpConfigError extends Error {
@@ -13,39 +20,69 @@ export class OtlpConfigError extends Error {
   readonly exitCode = 2;
 }
 
+function isProtocol(value: string): value is OtlpProtocol {
+  return (OTLP_PROTOCOLS as readonly string[]).includes(value);
+}
+
+/**
+ * The transport of one signal: the flag (`-otlpProtocol`), then OTEL_EXPORTER_OTLP_{METRICS,LOGS}_PROTOCOL,
+ * then OTEL_EXPORTER_OTLP_PROTOCOL, then http/protobuf. A bad flag is an error; a bad variable is said and
+ * the next one (or the default) is used, as the spec asks of unparseable values.
+ */
+export function resolveProtocol(
+  signal: 'METRICS' | 'LOGS',
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  log?: (message: string) => void,
+): OtlpProtocol {
+  const flag = explicit?.trim().toLowerCase();
+  if (flag) {
+    if (isProtocol(flag)) return flag;
+    throw new OtlpConfigError(`-otlpProtocol "${explicit}" is not one of ${OTLP_PROTOCOLS.join(', ')}`);
+  }
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const value = env[name]?.trim().toLowerCase();
+    if (!value) continue;
+    if (isProtocol(value)) return value;
+    log?.(`${name}="${env[name]}" is not one of ${OTLP_PROTOCOLS.join(', ')}; ignored`);
+  }
+  return DEFAULT_OTLP_PROTOCOL;
+}
+
 /**
  * The metrics URL, by the spec's precedence: an explicit base endpoint (`--otlpEndpoint`, gets `/v1/metrics`),
  * then OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (used as is), then OTEL_EXPORTER_OTLP_ENDPOINT (gets `/v1/metrics`),
- * then http://localhost:4318/v1/metrics.
+ * then http://localhost:4318/v1/metrics. gRPC takes every endpoint as is (no path) and defaults to port 4317.
  */
-export function resolveMetricsUrl(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (endpoint !== undefined && endpoint.trim() !== '') return withMetricsPath(endpoint.trim(), '--otlpEndpoint');
-  const signal = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT?.trim();
-  if (signal) return checkedUrl(signal, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT').href;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (base) return withMetricsPath(base, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  return withMetricsPath(DEFAULT_OTLP_ENDPOINT, 'default');
+export function resolveMetricsUrl(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env, protocol: OtlpProtocol = DEFAULT_OTLP_PROTOCOL): string {
+  return resolveSignalUrl('METRICS', METRICS_PATH, endpoint, env, protocol);
 }
 
-/** Counter temporality from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE; unset means delta (window counts). */
+function resolveSignalUrl(signal: 'METRICS' | 'LOGS', path: string, endpoint: string | undefined, env: NodeJS.ProcessEnv, protocol: OtlpProtocol): string {
+  const grpc = protocol === 'grpc';
+  const signalVar = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`;
+  if (endpoint !== undefined && endpoint.trim() !== '') return grpc ? checkedUrl(endpoint.trim(), '--otlpEndpoint').href : withMetricsPath(endpoint.trim(), '--otlpEndpoint', path);
+  const specific = env[signalVar]?.trim();
+  if (specific) return checkedUrl(specific, signalVar).href;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (base) return grpc ? checkedUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT').href : withMetricsPath(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', path);
+  return grpc ? DEFAULT_OTLP_GRPC_ENDPOINT + '/' : withMetricsPath(DEFAULT_OTLP_ENDPOINT, 'default', path);
+}
+
+/**
+ * Sum temporality from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE; unset means cumulative (the spec's
+ * default, and the only one Prometheus' OTLP receiver takes for sums). Peng's sums are made of per-window
+ * increments, like a synchronous counter's, so `lowmemory` (delta for synchronous counters) means delta.
+ */
 export function resolveTemporality(
   env: NodeJS.ProcessEnv = process.env,
   log?: (message: string) => void,
 ): CounterTemporality {
   const raw = env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'delta') return 'delta';
-  // Peng's counters are observable counters, which the spec's `lowmemory` keeps cumulative.
-  if (raw === 'cumulative' || raw === 'lowmemory') return 'cumulative';
-  log?.(`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="${raw}" is not delta, cumulative or lowmemory; using delta`);
-  return 'delta';
-}
-
-/** A notice when OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL asks for something other than the http/json Peng sends. */
-export function protocolNotice(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const name = env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ? 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = env[name]?.trim();
-  if (!protocol || protocol === 'http/json') return undefined;
-  return `${name}=${protocol} ignored: Peng sends OTLP over HTTP as JSON (http/json), which the Collector's otlp receiver accepts on port 4318`;
+  if (raw === undefined || raw === '' || raw === 'cumulative') return 'cumulative';
+  if (raw === 'delta' || raw === 'lowmemory') return 'delta';
+  log?.(`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="${raw}" is not cumulative, delta or lowmemory; using cumulative`);
+  return 'cumulative';
 }
 
 function withMetricsPath(base: string, source: string, path: string = METRICS_PATH): string {
@@ -56,13 +93,8 @@ function withMetricsPath(base: string, source: string, path: string = METRICS_PA
 }
 
 /** The logs URL (scan events), by the same precedence as the metrics URL with the LOGS variables and `v1/logs`. */
-export function resolveLogsUrl(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (endpoint !== undefined && endpoint.trim() !== '') return withMetricsPath(endpoint.trim(), '--otlpEndpoint', 'v1/logs');
-  const signal = env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim();
-  if (signal) return checkedUrl(signal, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT').href;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (base) return withMetricsPath(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'v1/logs');
-  return withMetricsPath(DEFAULT_OTLP_ENDPOINT, 'default', 'v1/logs');
+export function resolveLogsUrl(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env, protocol: OtlpProtocol = DEFAULT_OTLP_PROTOCOL): string {
+  return resolveSignalUrl('LOGS', 'v1/logs', endpoint, env, protocol);
 }
 
 function checkedUrl(text: string, source: string): URL {

@@ -11,6 +11,8 @@ export interface OtlpHttpTarget {
   readonly headers: Readonly<Record<string, string>>;
   /** gzip the body (OTEL_EXPORTER_OTLP_COMPRESSION=gzip); the caller compresses, this only labels it. */
   readonly gzip: boolean;
+  /** `application/x-protobuf` (http/protobuf, the default) or `application/json` (http/json). */
+  readonly contentType?: string;
   /** PEM material for https (OTEL_EXPORTER_OTLP_CERTIFICATE, ..._CLIENT_CERTIFICATE, ..._CLIENT_KEY). */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
 }
@@ -27,7 +29,7 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const MAX_QUOTED_RESPONSE_BYTES = 4096;
 
 /**
- * POSTs one OTLP/JSON body. Never rejects and leaves no unhandled 'error': every socket failure becomes an
+ * POSTs one OTLP body (protobuf or JSON). Never rejects and leaves no unhandled 'error': every socket failure becomes an
  * outcome. `deadlineMs` bounds the whole exchange (connect, upload, answer); `stop` ends it early.
  * Delivered means: the body was handed over completely, a 2xx answer came in whole, and the peer then
  * closed the connection cleanly (one connection per request, so a peer that answers early and resets
@@ -66,7 +68,7 @@ export function sendOtlpRequest(target: OtlpHttpTarget, body: Uint8Array, deadli
     };
     const headers: Record<string, string | number> = {
       ...target.headers,
-      'content-type': 'application/json',
+      'content-type': target.contentType ?? 'application/x-protobuf',
       'content-length': body.byteLength,
       connection: 'close',
       ...(target.gzip ? { 'content-encoding': 'gzip' } : {}),

@@ -1,18 +1,20 @@
 import { gzipSync } from 'node:zlib';
-import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import type { SelfMetrics } from '../../report/self-metrics.js';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { WindowReport } from '../../report/window-report.js';
-import type { Sink } from '../sink.js';
+import type { OtlpSink, OtlpSinkOptions, OtlpSinkStats } from './otlp-sink-types.js';
 import { redactUrl } from '../../redact-url.js';
-import { OtlpConfigError, protocolNotice, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveTemporality } from './otlp-config.js';
-import { sendOtlpRequest, type OtlpHttpTarget } from './otlp-http-sender.js';
+import { OtlpConfigError, resolveHttpSettings, resolveLogsUrl, resolveMetricsUrl, resolveProtocol, resolveTemporality } from './otlp-config.js';
+import type { OtlpHttpTarget } from './otlp-http-sender.js';
+import { createConsoleTransport, createOtlpTransport } from './otlp-transport.js';
 import { ScanEventExporter } from './scan-events.js';
 import { createPengResource } from './resource.js';
-import { WindowMetricProducer, type CounterTemporality } from './window-metric-producer.js';
+import { ATTR_NETWORK_INTERFACE_NAME, ATTR_PENG_CAPTURE_FILE } from './semconv.js';
+import { WindowMetricProducer } from './window-metric-producer.js';
 
 /**
  * Windows per request. One window is about 31 points (the seed's, the capture's, scanners, and 22 probe
- * kinds), about 5 KB of OTLP/JSON with a short interface name (15 KB with a 255-character one), so 200
+ * kinds), about 5 KB of OTLP/JSON with a short interface name (15 KB with a 255-character one; protobuf is
+ * smaller), so 200
  * windows stay near 1 MB and below 3 MB: well under 4 MiB and a fraction of the Collector's default 20 MiB
  * request limit, while a 100 000-window replay needs 500 requests.
  */
@@ -25,47 +27,7 @@ const CLOSE_MILLIS_PER_BATCH = 500;
 /** Live default: Telegraf kills its execd plugin 5 s after SIGTERM, and the other outputs close too. */
 const DEFAULT_MAX_CLOSE_MILLIS = 3000;
 
-export interface OtlpSinkOptions {
-  /** Base URL (`--otlpEndpoint`), `/v1/metrics` is appended; undefined lets the OTEL_* variables decide. */
-  endpoint?: string;
-  /** The detector's window length; bounds the export timeout and the backlog kept during an outage. */
-  timeFrameMs: number;
-  /** Extra HTTP headers, on top of OTEL_EXPORTER_OTLP_HEADERS and ..._METRICS_HEADERS. */
-  headers?: Record<string, string>;
-  /** Per request, whole exchange; default: the time frame, within 1..10 s, unless OTEL_EXPORTER_OTLP_TIMEOUT is set. */
-  timeoutMillis?: number;
-  /** Counter temporality; default from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else delta. */
-  temporality?: CounterTemporality;
-  /** Windows kept while the collector is unreachable; default one hour of windows (10..10000). */
-  maxQueuedWindows?: number;
-  /** Upper bound of close(): 3 s by default (live); a replay with a large backlog may allow more. */
-  maxCloseMillis?: number;
-  /** Environment to read OTEL_* variables from; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** The run's own counters, read at each window; their increments are exported next to the window's points. */
-  selfMetrics?: () => SelfMetrics;
-  /** Receives warnings (one per outage, not one per failed export); defaults to stderr. */
-  log?: (message: string) => void;
-}
-
-export interface OtlpSinkStats {
-  /** Windows the collector accepted. */
-  exportedWindows: number;
-  /** Export requests that failed (network, timeout or rejection). */
-  failedExports: number;
-  /** Windows given up: backlog full, rejected by the collector, or still queued at close. */
-  droppedWindows: number;
-  /** Windows waiting for the next export (the batch being retried included). */
-  queuedWindows: number;
-}
-
-export interface OtlpSink extends Sink {
-  /** The metrics URL in use. */
-  readonly url: string;
-  stats(): OtlpSinkStats;
-  /** Resolves when the exports under way are done: sent, or kept for the next window after a failure. */
-  flush(): Promise<void>;
-}
+export type { OtlpSink, OtlpSinkOptions, OtlpSinkStats } from './otlp-sink-types.js';
 
 /** One serialised request: sent again as is after a failure, never rebuilt from the backlog. */
 interface PendingRequest {
@@ -78,7 +40,7 @@ function clamp(value: number, low: number, high: number): number {
 }
 
 /**
- * OTLP/HTTP (JSON) export of finished windows. Each window goes out once, right after it is written, with
+ * OTLP export (http/protobuf by default, grpc or http/json) of finished windows. Each window goes out once, right after it is written, with
  * its own start and end as the points' times; requests run one at a time, at most MAX_BATCH_WINDOWS each,
  * and a failed request is kept (serialised) for the next window instead of a timer of its own.
  */
@@ -88,28 +50,40 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   if (!Number.isFinite(options.timeFrameMs) || options.timeFrameMs <= 0) {
     throw new OtlpConfigError(`OTLP sink needs a positive time frame, got ${options.timeFrameMs} ms; set -timeFrame to a duration such as 1m`);
   }
-  const url = resolveMetricsUrl(options.endpoint, env);
-  const shownUrl = redactUrl(url); // messages never show the endpoint's user-info
-  const notice = protocolNotice(env);
-  if (notice) log(notice);
+  const protocol = resolveProtocol('METRICS', options.protocol, env, log);
+  const logsProtocol = resolveProtocol('LOGS', options.protocol, env, log);
+  const url = resolveMetricsUrl(options.endpoint, env, protocol);
+  const shownUrl = `${redactUrl(url)} (${protocol})`; // messages never show the endpoint's user-info
   const http = resolveHttpSettings(env, log);
   const target: OtlpHttpTarget = { url: new URL(url), headers: { ...http.headers, ...options.headers }, gzip: http.gzip, ...(http.tls ? { tls: http.tls } : {}) };
+  const metricsOn = (options.metricsExporter ?? 'otlp') !== 'none';
+  const eventsOn = (options.logsExporter ?? 'otlp') !== 'none';
+  const consoleOut = options.consoleOut ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const transport = options.metricsExporter === 'console' ? createConsoleTransport(consoleOut) : createOtlpTransport(protocol, 'metrics', target);
+  const logsUrl = resolveLogsUrl(options.endpoint, env, logsProtocol);
+  const logsTransport = options.logsExporter === 'console' ? createConsoleTransport(consoleOut) : createOtlpTransport(logsProtocol, 'logs', { ...target, url: new URL(logsUrl) });
+  const serializer = transport.protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const gzipBody = http.gzip && transport.protocol !== 'grpc' && options.metricsExporter !== 'console';
   const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
   const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
+  const sourceAttribute = options.source === 'replay' ? ATTR_PENG_CAPTURE_FILE : ATTR_NETWORK_INTERFACE_NAME;
   const producer = new WindowMetricProducer({
     temporality: options.temporality ?? resolveTemporality(env, log),
     maxQueuedWindows: options.maxQueuedWindows ?? Math.round(clamp(3_600_000 / options.timeFrameMs, 10, 10_000)),
     maxBatchWindows: MAX_BATCH_WINDOWS,
+    sourceAttribute,
   });
-  const resource = createPengResource(env, log);
-  const events = new ScanEventExporter({ ...target, url: new URL(resolveLogsUrl(options.endpoint, env)) }, resource);
+  const resource = createPengResource(env, log, options.instanceKey);
+  /** host.id and other detected attributes arrive asynchronously; nothing is serialised before them. */
+  const resourceReady = resource.waitForAsyncAttributes?.().catch(() => undefined);
+  const events = new ScanEventExporter(logsTransport, resource, http.gzip, sourceAttribute);
   let eventsFailing = false;
 
   /** Sends pending scan events after the metrics; one warning per outage. */
   async function sendEvents(): Promise<void> {
     const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
     const problem = await events.send(deadline, closeStop.signal);
-    if (problem !== null && !eventsFailing) log(`OTLP scan events to ${redactUrl(target.url.origin)}/v1/logs not delivered: ${problem}; keeping them for the next window`);
+    if (problem !== null && !eventsFailing) log(`OTLP scan events to ${redactUrl(logsUrl)} (${logsProtocol}) not delivered: ${problem}; keeping them for the next window`);
     eventsFailing = problem !== null;
   }
 
@@ -137,17 +111,17 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         exportedWindows += windows; // no value fit for export: nothing to send, nothing lost
         continue;
       }
-      const json = JsonMetricsSerializer.serializeRequest({ resource, scopeMetrics: resourceMetrics.scopeMetrics });
-      if (!json) {
+      const body = serializer.serializeRequest({ resource, scopeMetrics: resourceMetrics.scopeMetrics });
+      if (!body) {
         rejectedWindows += windows; // the serializer gave nothing to send: counted as lost, said at exit
         continue;
       }
-      if (json.byteLength > MAX_REQUEST_BYTES && windows > 1) {
+      if (body.byteLength > MAX_REQUEST_BYTES && windows > 1) {
         producer.restoreLastBatch();
         max = Math.ceil(windows / 2);
         continue;
       }
-      return { body: http.gzip ? gzipSync(json) : json, windows };
+      return { body: gzipBody ? gzipSync(body) : body, windows };
     }
     return undefined;
   }
@@ -157,7 +131,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     pending ??= nextRequest();
     if (!pending) return true;
     const deadline = Math.max(1, Math.min(timeoutMillis, closeDeadline - Date.now()));
-    const outcome = await sendOtlpRequest(target, pending.body, deadline, closeStop.signal);
+    const outcome = await transport.send(pending.body, deadline, closeStop.signal);
     const { windows } = pending;
     if (outcome.kind === 'delivered') {
       pending = undefined;
@@ -201,6 +175,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   async function run(): Promise<void> {
     await undefined; // lets kick() store this promise before the finally below can clear it
     try {
+      await resourceReady;
       while (wanted && !closeStop.signal.aborted) {
         wanted = false;
         while (pending || producer.queuedWindows > 0) {
@@ -235,8 +210,8 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         return;
       }
       const droppedBefore = producer.droppedWindows;
-      producer.enqueue(report, selfIncrements());
-      events.add(report);
+      if (metricsOn) producer.enqueue(report, selfIncrements());
+      if (eventsOn) events.add(report);
       if (producer.droppedWindows > droppedBefore && !backlogFullSaid) {
         backlogFullSaid = true;
         log(`OTLP backlog for ${shownUrl} is full (${producer.maxQueuedWindows} windows): dropping the oldest until export works again; the total is said at exit`);
@@ -260,6 +235,8 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         await flush();
       } finally {
         clearTimeout(timer);
+        transport.close();
+        logsTransport.close();
       }
       const lostEvents = events.lost(true);
       if (lostEvents > 0) log(`OTLP: ${lostEvents} scan event(s) not delivered`);

@@ -1,13 +1,14 @@
 import type { HrTime } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { gzipSync } from 'node:zlib';
+import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ScanReport } from '../../report/scan-report.js';
 import type { WindowReport } from '../../report/window-report.js';
 import { PENG_VERSION } from '../../version.js';
-import { sendOtlpRequest, type OtlpHttpTarget } from './otlp-http-sender.js';
-import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';
+import type { OtlpTransport } from './otlp-transport.js';
+import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME, type WindowSourceAttribute } from './semconv.js';
 
 /** The event name of a detection (an OpenTelemetry log record with an event name). */
 export const SCAN_EVENT_NAME = 'peng.scan.detected';
@@ -30,8 +31,11 @@ export class ScanEventExporter {
   private delivered = 0;
 
   constructor(
-    private readonly target: OtlpHttpTarget,
+    private readonly transport: OtlpTransport,
     private readonly resource: Resource,
+    /** gzip the body (HTTP only; gRPC compresses in its own framing). */
+    private readonly gzip = false,
+    private readonly sourceAttribute: WindowSourceAttribute = ATTR_NETWORK_INTERFACE_NAME,
   ) {}
 
   /** Queues one record per scanner the window names for the first time. */
@@ -59,9 +63,10 @@ export class ScanEventExporter {
   async send(deadlineMs: number, stop?: AbortSignal): Promise<string | null> {
     if (this.pending.length === 0) return null;
     const batch = this.pending;
-    const body = JsonLogsSerializer.serializeRequest(batch);
+    const serializer = this.transport.protocol === 'http/json' ? JsonLogsSerializer : ProtobufLogsSerializer;
+    const body = serializer.serializeRequest(batch);
     if (!body) return 'the events could not be serialised';
-    const outcome = await sendOtlpRequest(this.target, body, deadlineMs, stop);
+    const outcome = await this.transport.send(this.gzip && this.transport.protocol !== 'grpc' ? gzipSync(body) : body, deadlineMs, stop);
     if (outcome.kind === 'failed') return outcome.reason;
     this.pending = this.pending.slice(batch.length);
     if (outcome.kind === 'rejected') {
@@ -85,7 +90,7 @@ export class ScanEventExporter {
       instrumentationScope: { name: PENG_SCOPE_NAME, version: PENG_VERSION },
       attributes: {
         'source.address': scan.source,
-        [ATTR_NETWORK_INTERFACE_NAME]: report.interface,
+        [this.sourceAttribute]: report.interface,
         'peng.scan.direction': scan.direction,
         'peng.scan.reason': scan.reason,
         'peng.scan.kinds': scan.kinds,

@@ -9,6 +9,10 @@ export { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } fro
 export const ATTR_HOST_NAME = 'host.name' as const;
 /** Incubating in semconv 1.45 (`network.*`): the data-point attribute of every Peng instrument. */
 export const ATTR_NETWORK_INTERFACE_NAME = 'network.interface.name' as const;
+/** Peng's data-point attribute in replay, where the "interface" of a window is the capture file's name. */
+export const ATTR_PENG_CAPTURE_FILE = 'peng.capture.file' as const;
+/** What a window's `interface` names: an interface live, a capture file in replay. */
+export type WindowSourceAttribute = typeof ATTR_NETWORK_INTERFACE_NAME | typeof ATTR_PENG_CAPTURE_FILE;
 
 /** Meter and instrumentation scope name. */
 export const PENG_SCOPE_NAME = 'peng';
@@ -32,8 +36,12 @@ export const ATTR_PENG_PROBE_KIND = 'peng.probe.kind' as const;
 /** Scanners named by scan attribution. */
 export const UNIT_SCANNER = '{scanner}';
 
-/** UCUM unity: entropy is a dimensionless score (0..2), not a count and not a fraction of a whole. */
-export const UNIT_DIMENSIONLESS = '1';
+/**
+ * Entropy is a dimensionless score (0..2). UCUM's unity `1` would be right too, but Prometheus translations
+ * read `1` on a gauge as a ratio and append `_ratio`; an annotation (`{entropy}`, which UCUM also reads as
+ * unity) is dropped by every translator, so the name stays `peng_server_entropy` with or without suffixes.
+ */
+export const UNIT_ENTROPY = '{entropy}';
 /** Semconv annotation for counts of things: `{packet}` (curly braces carry no unit, only a label). */
 export const UNIT_PACKET = '{packet}';
 /** Lines of InfluxDB line protocol. */

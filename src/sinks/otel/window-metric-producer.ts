@@ -12,7 +12,7 @@ import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import { isExportable, PENG_INSTRUMENTS, type PengInstrument } from './instruments.js';
 import { PENG_VERSION } from '../../version.js';
-import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME } from './semconv.js';
+import { ATTR_NETWORK_INTERFACE_NAME, PENG_SCOPE_NAME, type WindowSourceAttribute } from './semconv.js';
 import { BoundedQueue } from './bounded-queue.js';
 
 /** `delta`: counters carry the window's packets from window start; `cumulative`: totals since the first window. */
@@ -25,6 +25,8 @@ export interface WindowMetricProducerOptions {
   /** Windows one collection hands out at most (one export request); default: all of them. */
   maxBatchWindows?: number;
   scopeName?: string;
+  /** The attribute naming a window's `interface`: network.interface.name (live) or peng.capture.file (replay). */
+  sourceAttribute?: WindowSourceAttribute;
 }
 
 /**
@@ -72,9 +74,11 @@ export class WindowMetricProducer implements MetricProducer {
   private readonly series = new Map<string, CumulativeSeries>();
   private readonly attributesByInterface = new Map<string, Attributes>();
   private dropped = 0;
+  private readonly sourceAttribute: WindowSourceAttribute;
 
   constructor(options: WindowMetricProducerOptions = {}) {
-    this.temporality = options.temporality ?? 'delta';
+    this.sourceAttribute = options.sourceAttribute ?? ATTR_NETWORK_INTERFACE_NAME;
+    this.temporality = options.temporality ?? 'cumulative';
     const max = options.maxQueuedWindows ?? 1000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxQueuedWindows must be a positive integer, got ${max}`);
     this.maxQueuedWindows = max;
@@ -209,7 +213,7 @@ export class WindowMetricProducer implements MetricProducer {
   private attributesOf(interfaceName: string): Attributes {
     let attributes = this.attributesByInterface.get(interfaceName);
     if (!attributes) {
-      attributes = { [ATTR_NETWORK_INTERFACE_NAME]: interfaceName };
+      attributes = { [this.sourceAttribute]: interfaceName };
       this.attributesByInterface.set(interfaceName, attributes);
     }
     return attributes;

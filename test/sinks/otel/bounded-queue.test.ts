@@ -26,7 +26,7 @@ test('unshift puts items back in front, in order; the oldest that do not fit are
 });
 
 test('a collection hands out at most maxBatchWindows, the oldest first', async () => {
-  const producer = new WindowMetricProducer({ maxQueuedWindows: 10, maxBatchWindows: 4 });
+  const producer = new WindowMetricProducer({ maxQueuedWindows: 10, maxBatchWindows: 4, temporality: 'delta' });
   for (let i = 0; i < 10; i++) producer.enqueue(windowReport({ startMs: i * 10_000, serverSyns: i }));
   const values: number[][] = [];
   while (producer.queuedWindows > 0) {

@@ -9,7 +9,8 @@ const FRAME = 60_000;
 const T0 = Date.UTC(2021, 5, 1, 12, 0, 0);
 
 function sinkTo(endpoint: string, logs: string[], extra: Partial<OtlpSinkOptions> = {}) {
-  return createOtlpSink({ endpoint, timeFrameMs: FRAME, env: {}, log: (m) => logs.push(m), ...extra });
+  // Delta: each window's SYN count is its own point value, which names the window in the checks below.
+  return createOtlpSink({ endpoint, timeFrameMs: FRAME, env: { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }, log: (m) => logs.push(m), ...extra });
 }
 
 function writeWindows(sink: { write(r: ReturnType<typeof windowReport>): void }, from: number, count: number): void {

@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
+import { decodeMessage, ExportLogsServiceRequest, ExportMetricsServiceRequest } from './otlp-protobuf.js';
 
 /** An OTLP/JSON AnyValue, only the kinds Peng sends. */
 interface JsonAnyValue {
@@ -55,6 +58,22 @@ export interface ReceivedRequest {
   body: JsonExportRequest;
   /** Size of the body on the wire. */
   bytes: number;
+  /** How it arrived: the body's encoding (HTTP) or gRPC. */
+  protocol: 'http/json' | 'http/protobuf' | 'grpc';
+}
+
+/** Decodes an OTLP request body (protobuf by the path's signal) into the OTLP/JSON shape. */
+function decodeProtobuf(raw: Buffer, logs: boolean): JsonExportRequest {
+  return decodeMessage(raw, logs ? ExportLogsServiceRequest : ExportMetricsServiceRequest) as JsonExportRequest;
+}
+
+const identity = (bytes: Buffer): Buffer => bytes;
+/** The two collector services, with bodies left as bytes (the test decodes them itself). */
+function exportService(signal: 'metrics' | 'logs'): grpc.ServiceDefinition {
+  const path = signal === 'metrics' ? '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export' : '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+  return {
+    Export: { path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+  };
 }
 
 function attributeMap(list: JsonKeyValue[] | undefined): Record<string, string> {
@@ -87,19 +106,23 @@ export class OtlpReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         let body: JsonExportRequest;
-        const raw = Buffer.concat(chunks);
+        const wire = Buffer.concat(chunks);
+        const json = /application\/json/.test(req.headers['content-type'] ?? '');
         try {
-          body = JSON.parse(raw.toString('utf8')) as JsonExportRequest;
+          const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+          body = json ? (JSON.parse(raw.toString('utf8')) as JsonExportRequest) : decodeProtobuf(raw, (req.url ?? '').endsWith('/v1/logs'));
         } catch {
-          res.writeHead(400).end('not JSON');
+          res.writeHead(400).end(json ? 'not JSON' : 'not OTLP protobuf');
           return;
         }
         if (this.status !== 200) {
           res.writeHead(this.status, { 'content-type': 'text/plain' }).end('rejected by test receiver');
           return;
         }
-        this.requests.push({ headers: req.headers, url: req.url ?? '', body, bytes: raw.length });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        this.requests.push({ headers: req.headers, url: req.url ?? '', body, bytes: wire.length, protocol: json ? 'http/json' : 'http/protobuf' });
+        // An empty ExportServiceResponse: `{}` in JSON, zero bytes in protobuf.
+        if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -114,7 +137,35 @@ export class OtlpReceiver {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  private grpcServer: grpc.Server | undefined;
+  /** gRPC status to answer with; OK accepts. */
+  grpcStatus: grpc.status = grpc.status.OK;
+
+  /** Serves OTLP/gRPC (both Export services) on 127.0.0.1, on `port` or any free one; `endpoint` then names it. */
+  async startGrpc(port = 0): Promise<void> {
+    const server = new grpc.Server();
+    for (const signal of ['metrics', 'logs'] as const) {
+      const service = exportService(signal);
+      server.addService(service, {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          if (this.grpcStatus !== grpc.status.OK) return callback({ code: this.grpcStatus, details: 'rejected by test receiver' });
+          const headers: IncomingHttpHeaders = {};
+          for (const [key, value] of Object.entries(call.metadata.getMap())) headers[key] = String(value);
+          this.requests.push({ headers, url: service.Export!.path, body: decodeProtobuf(call.request, signal === 'logs'), bytes: call.request.length, protocol: 'grpc' });
+          callback(null, Buffer.alloc(0));
+        },
+      });
+    }
+    this.port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    this.grpcServer = server;
+  }
+
   async stop(): Promise<void> {
+    const grpcServer = this.grpcServer;
+    this.grpcServer = undefined;
+    grpcServer?.forceShutdown();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

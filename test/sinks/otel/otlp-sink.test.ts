@@ -18,6 +18,21 @@ const INSTRUMENTS: Record<string, (w: WindowSpec) => number | undefined> = {
   'peng.capture.dropped': (w) => w.dropped,
 };
 
+/** Sums: with the default cumulative temporality a point holds the total since the interface's first window. */
+const SUMS = new Set(['peng.server.syn_packets', 'peng.client.syn_packets', 'peng.capture.frames', 'peng.capture.malformed', 'peng.capture.dropped']);
+
+/** What the receiver should hold for one instrument: [interface, start, end, value] per window, cumulative sums. */
+function expected(metric: string, windows: Array<WindowSpec & { startMs: number }>, temporality: 'cumulative' | 'delta' = 'cumulative'): unknown[][] {
+  const read = INSTRUMENTS[metric]!;
+  let total = 0;
+  return windows.map((w) => {
+    const value = read(w) ?? 0;
+    total += value;
+    const cumulative = SUMS.has(metric) && temporality === 'cumulative';
+    return [w.interface, nanos(cumulative ? windows[0]!.startMs : w.startMs), nanos(w.startMs + (w.lengthMs ?? FRAME)), cumulative ? total : value];
+  });
+}
+
 /** The seed's and the capture's points; probes by kind and scanners are checked by a test of their own. */
 function seedPoints(receiver: OtlpReceiver): ReceivedPoint[] {
   return receiver.points().filter((p) => p.metric in INSTRUMENTS);
@@ -60,23 +75,25 @@ test('five replay windows: one point per window per instrument, exact values and
     const points = seedPoints(receiver);
     assert.equal(points.length, windows.length * Object.keys(INSTRUMENTS).length);
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
-    for (const [metric, read] of Object.entries(INSTRUMENTS)) {
+    for (const metric of Object.keys(INSTRUMENTS)) {
       const got = points.filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]);
-      const want = windows.map((w) => [w.interface, nanos(w.startMs), nanos(w.startMs + FRAME), read(w)]);
-      assert.deepEqual(got, want, metric);
+      assert.deepEqual(got, expected(metric, windows), metric);
     }
     const first = points[0];
     assert.equal(first.scope, 'peng');
     assert.equal(first.resource['service.name'], 'peng');
     assert.match(first.resource['service.version'], /^\d+\.\d+\.\d+/);
-    assert.match(first.resource['service.instance.id'], /^[0-9a-f-]{36}$/);
+    assert.match(first.resource['service.instance.id'], /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(first.resource['host.name'], hostname());
-    assert.equal(points.find((p) => p.metric === 'peng.server.entropy')?.unit, '1');
+    assert.ok(first.resource['host.id'], 'host.id from the machine id');
+    assert.equal(points.find((p) => p.metric === 'peng.server.entropy')?.unit, '{entropy}');
     assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.unit, '{packet}');
     assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.kind, 'sum');
-    assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.temporality, 1, 'delta');
+    assert.equal(points.find((p) => p.metric === 'peng.capture.frames')?.temporality, 2, 'cumulative');
+    assert.equal(points.find((p) => p.metric === 'peng.server.syn_packets')?.kind, 'sum');
     assert.equal(receiver.requests[0].url, '/v1/metrics');
-    assert.match(String(receiver.requests[0].headers['content-type']), /application\/json/);
+    assert.equal(receiver.requests[0].protocol, 'http/protobuf', 'the spec default');
+    assert.match(String(receiver.requests[0].headers['content-type']), /application\/x-protobuf/);
     assert.deepEqual(sink.stats(), { exportedWindows: 5, failedExports: 0, droppedWindows: 0, queuedWindows: 0 });
     assert.deepEqual(logs, []);
   } finally {
@@ -161,7 +178,7 @@ test('collector down: no crash, one log line per outage, backlog delivered once 
       await sink.flush();
     }
     assert.equal(logs.filter((l) => /failed/.test(l)).length, 1, logs.join('\n'));
-    assert.match(logs[0], /OTLP export to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics failed: .*ECONNREFUSED/);
+    assert.match(logs[0], /OTLP export to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics \(http\/protobuf\) failed: .*ECONNREFUSED/);
     const down = sink.stats();
     assert.equal(down.exportedWindows, 0);
     assert.equal(down.failedExports, 3);
@@ -175,8 +192,8 @@ test('collector down: no crash, one log line per outage, backlog delivered once 
     const points = seedPoints(receiver);
     assert.equal(new Set(points.map(keyOf)).size, points.length, 'no point duplicated');
     assert.deepEqual(
-      points.filter((p) => p.metric === 'peng.server.syn_packets').map((p) => [p.time, p.value]),
-      windows.map((w) => [nanos(w.startMs + FRAME), w.serverSyns]),
+      points.filter((p) => p.metric === 'peng.server.syn_packets').map((p) => [p.iface, p.start, p.time, p.value]),
+      expected('peng.server.syn_packets', windows),
     );
     assert.deepEqual(sink.stats(), { exportedWindows: 4, failedExports: 3, droppedWindows: 0, queuedWindows: 0 });
   } finally {
@@ -284,6 +301,114 @@ test('a newly named scanner is one log record (event peng.scan.detected) at /v1/
     assert.equal(Number(attrs['peng.scan.ports']), 100);
     assert.equal(attrs['peng.scan.direction'], 'server');
     assert.deepEqual(logs, []);
+  } finally {
+    await receiver.stop();
+  }
+});
+
+for (const protocol of ['http/protobuf', 'grpc', 'http/json'] as const) {
+  test(`${protocol}: every point and the scan event arrive the same way, by -otlpProtocol or OTEL_EXPORTER_OTLP_PROTOCOL`, async () => {
+    for (const how of ['flag', 'env'] as const) {
+      const receiver = new OtlpReceiver();
+      if (protocol === 'grpc') await receiver.startGrpc();
+      else await receiver.start();
+      const logs: string[] = [];
+      try {
+        const sink = sinkFor(receiver, logs, how === 'flag' ? { protocol } : { env: { OTEL_EXPORTER_OTLP_PROTOCOL: protocol } });
+        const windows = replayWindows(3);
+        const reports = windows.map((w) => windowReport(w));
+        Object.assign(reports[1]!, {
+          scans: [{ source: '203.0.113.9', direction: 'server', reason: 'vertical', kinds: ['syn'], probes: 120, ports: 100, hosts: 1, firstSeen: new Date(T0), lastSeen: new Date(T0), detectedAt: new Date(T0), new: true }],
+        });
+        for (const r of reports) sink.write(r);
+        await sink.close();
+        assert.deepEqual(logs, []);
+        assert.ok(receiver.requests.length >= 2);
+        assert.ok(receiver.requests.every((r) => r.protocol === protocol), receiver.requests.map((r) => r.protocol).join());
+        const points = seedPoints(receiver);
+        for (const metric of Object.keys(INSTRUMENTS)) {
+          assert.deepEqual(points.filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]), expected(metric, windows), `${protocol} ${metric}`);
+        }
+        const logsUrl = protocol === 'grpc' ? '/opentelemetry.proto.collector.logs.v1.LogsService/Export' : '/v1/logs';
+        const events = receiver.requests.filter((r) => r.url === logsUrl);
+        assert.equal(events.length, 1);
+        const body = events[0]!.body as unknown as { resourceLogs: { scopeLogs: { logRecords: { eventName: string; attributes: { key: string; value: Record<string, unknown> }[] }[] }[] }[] };
+        const record = body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+        assert.equal(record.eventName, 'peng.scan.detected');
+        assert.ok(record.attributes.some((a) => a.key === 'source.address' && a.value.stringValue === '203.0.113.9'));
+        assert.deepEqual(sink.stats(), { exportedWindows: 3, failedExports: 0, droppedWindows: 0, queuedWindows: 0 });
+      } finally {
+        await receiver.stop();
+      }
+    }
+  });
+}
+
+test('delta temporality (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta): sums carry each window as start and end', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  try {
+    const sink = sinkFor(receiver, [], { env: { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' } });
+    const windows = replayWindows(3);
+    for (const w of windows) sink.write(windowReport(w));
+    await sink.close();
+    const points = seedPoints(receiver);
+    for (const metric of Object.keys(INSTRUMENTS)) {
+      assert.deepEqual(points.filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]), expected(metric, windows, 'delta'), metric);
+    }
+    assert.equal(points.find((p) => p.metric === 'peng.server.syn_packets')?.temporality, 1);
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('gRPC: a collector away is a failure kept for the next window, a rejection (INVALID_ARGUMENT) drops and counts', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.startGrpc();
+  const port = receiver.port;
+  await receiver.stop();
+  const logs: string[] = [];
+  const sink = sinkFor(`http://127.0.0.1:${port}`, logs, { protocol: 'grpc', timeoutMillis: 2000 });
+  try {
+    const windows = replayWindows(3);
+    sink.write(windowReport(windows[0]!));
+    await sink.flush();
+    assert.match(logs[0] ?? '', /OTLP export to http:\/\/127\.0\.0\.1:\d+\/ \(grpc\) failed: gRPC UNAVAILABLE/);
+    assert.equal(sink.stats().queuedWindows, 1);
+    await receiver.startGrpc(port);
+    sink.write(windowReport(windows[1]!));
+    await sink.flush();
+    assert.equal(sink.stats().exportedWindows, 2, logs.join('\n'));
+    receiver.grpcStatus = 3; // INVALID_ARGUMENT
+    sink.write(windowReport(windows[2]!));
+    await sink.close();
+    assert.ok(logs.some((l) => /rejected, 1 window\(s\) dropped: gRPC INVALID_ARGUMENT/.test(l)), logs.join('\n'));
+    assert.deepEqual(sink.stats(), { exportedWindows: 2, failedExports: 2, droppedWindows: 1, queuedWindows: 0 });
+  } finally {
+    await sink.close();
+    await receiver.stop();
+  }
+});
+
+test('replay: the capture file is named by peng.capture.file, not network.interface.name, on points and events', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  try {
+    const sink = sinkFor(receiver, [], { source: 'replay', instanceKey: 'replay:/captures/nmap.pcap' });
+    const report = windowReport({ interface: 'nmap.pcap', startMs: T0 });
+    Object.assign(report, { scans: [{ source: '203.0.113.9', direction: 'server', reason: 'vertical', kinds: ['syn'], probes: 1, ports: 100, hosts: 1, firstSeen: new Date(T0), lastSeen: new Date(T0), detectedAt: new Date(T0), new: true }] });
+    sink.write(report);
+    await sink.close();
+    const points = receiver.points();
+    assert.ok(points.length > 0);
+    for (const p of points) {
+      assert.equal(p.attributes['peng.capture.file'], 'nmap.pcap');
+      assert.equal(p.attributes['network.interface.name'], undefined);
+    }
+    const events = receiver.requests.filter((r) => r.url === '/v1/logs');
+    const body = events[0]!.body as unknown as { resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string }[] }[] }[] }[] };
+    const keys = body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.attributes.map((a) => a.key);
+    assert.ok(keys.includes('peng.capture.file') && !keys.includes('network.interface.name'), keys.join());
   } finally {
     await receiver.stop();
   }

@@ -50,10 +50,10 @@ test('start() creates every instrument in the instrument table with its kind and
   assert.equal(resourceMetrics.scopeMetrics.length, 1);
   assert.equal(resourceMetrics.scopeMetrics[0].scope.name, 'test-peng');
   const expected: Record<string, [DataPointType, string]> = {
-    'peng.server.entropy': [DataPointType.GAUGE, '1'],
-    'peng.client.entropy': [DataPointType.GAUGE, '1'],
-    'peng.server.syn_packets': [DataPointType.GAUGE, '{packet}'],
-    'peng.client.syn_packets': [DataPointType.GAUGE, '{packet}'],
+    'peng.server.entropy': [DataPointType.GAUGE, '{entropy}'],
+    'peng.client.entropy': [DataPointType.GAUGE, '{entropy}'],
+    'peng.server.syn_packets': [DataPointType.SUM, '{packet}'],
+    'peng.client.syn_packets': [DataPointType.SUM, '{packet}'],
     'peng.capture.frames': [DataPointType.SUM, '{packet}'],
     'peng.capture.malformed': [DataPointType.SUM, '{packet}'],
     'peng.capture.dropped': [DataPointType.SUM, '{packet}'],
@@ -84,7 +84,7 @@ test('gauges show the last window, counters the total over windows, per interfac
   pengMetrics.update(windowReport({ interface: 'wlan 0', startMs: 0, clientEntropy: 0.125, clientSyns: 3, frames: 9 }));
   const { resourceMetrics } = await reader.collect();
   assert.equal(pointValue(resourceMetrics, 'peng.server.entropy', 'eth0'), 1.75);
-  assert.equal(pointValue(resourceMetrics, 'peng.server.syn_packets', 'eth0'), 4);
+  assert.equal(pointValue(resourceMetrics, 'peng.server.syn_packets', 'eth0'), 14);
   assert.equal(pointValue(resourceMetrics, 'peng.capture.frames', 'eth0'), 150);
   assert.equal(pointValue(resourceMetrics, 'peng.capture.malformed', 'eth0'), 3);
   assert.equal(pointValue(resourceMetrics, 'peng.client.entropy', 'wlan 0'), 0.125);

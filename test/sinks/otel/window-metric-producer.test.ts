@@ -18,8 +18,8 @@ test('Date to HrTime is exact to the millisecond, also before and after the epoc
   assert.deepEqual(dateToHrTime(new Date(-1)), [-1, 999_000_000]);
 });
 
-test('each window becomes one point per instrument carrying the window start and end, in past time', async () => {
-  const producer = new WindowMetricProducer();
+test('each window becomes one point per instrument carrying the window start and end, in past time (delta)', async () => {
+  const producer = new WindowMetricProducer({ temporality: 'delta' });
   const t0 = Date.UTC(2020, 0, 1); // replay: ends lie far in the past
   producer.enqueue(windowReport({ startMs: t0, lengthMs: 5000, serverEntropy: 1.25, clientEntropy: 0.5, serverSyns: 8, clientSyns: 1, frames: 30, malformed: 2, dropped: 4 }));
   producer.enqueue(windowReport({ startMs: t0 + 5000, lengthMs: 5000, serverEntropy: 0.75, serverSyns: 3, frames: 12 }));
@@ -55,7 +55,7 @@ test('collect drains: a window is handed out once; an empty queue yields no scop
 });
 
 test('restoreLastBatch puts a failed batch back before newer windows, in order', async () => {
-  const producer = new WindowMetricProducer();
+  const producer = new WindowMetricProducer({ temporality: 'delta' });
   producer.enqueue(windowReport({ startMs: 0, serverSyns: 1 }));
   producer.enqueue(windowReport({ startMs: 10_000, serverSyns: 2 }));
   await producer.collect();
@@ -67,7 +67,7 @@ test('restoreLastBatch puts a failed batch back before newer windows, in order',
 });
 
 test('the queue is bounded: the oldest windows are dropped and counted', async () => {
-  const producer = new WindowMetricProducer({ maxQueuedWindows: 3 });
+  const producer = new WindowMetricProducer({ maxQueuedWindows: 3, temporality: 'delta' });
   for (let i = 0; i < 5; i++) producer.enqueue(windowReport({ startMs: i * 10_000, serverSyns: i }));
   assert.equal(producer.queuedWindows, 3);
   assert.equal(producer.droppedWindows, 2);
