@@ -53,7 +53,7 @@ const definitions = {
     max: 65536,
   },
   verbose: {
-    doc: 'Console lines: 0 none, 1 total entropy per window (the original lines), 2 adds per-bin entropies, 3 adds bits set per bin and each counted port.',
+    doc: 'Console lines: 0 none, 1 total entropy per window (the original lines) and scanners named, 2 adds per-bin entropies and probes by kind, 3 adds bits set per bin and each counted port.',
     format: 'peng-integer',
     default: 1,
     env: 'PENG_VERBOSE',

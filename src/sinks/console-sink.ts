@@ -33,6 +33,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
         return;
       }
       let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose) + scanLines(time, report);
+      if (verbose >= 2) text += probeLines(time, report);
       if (verbose >= 3) {
         const c = report.capture;
         text += `[${time}] [CAPTURE] ${printable(report.interface)} frames: ${c.frames} syn: ${c.synPackets} malformed: ${c.malformed}${report.partial ? ' (partial window)' : ''}\n`;
@@ -56,6 +57,16 @@ function scanLines(time: string, report: WindowReport): string {
   }
   for (const s of report.scansEnded ?? []) {
     text += `[${time}] [SCAN END] ${printable(s.source)}: quiet since ${goTimeString(s.lastSeen)}, ${s.ports} port${s.ports === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'} in all\n`;
+  }
+  return text;
+}
+
+/** `-verbose 2`: the window's probes by kind, per direction, only the kinds seen (nothing for a quiet direction). */
+function probeLines(time: string, report: WindowReport): string {
+  let text = '';
+  for (const direction of ['client', 'server'] as const) {
+    const seen = Object.entries(report.probes?.[direction] ?? {}).filter(([, n]) => n > 0);
+    if (seen.length > 0) text += `[${time}] [${direction === 'client' ? 'CLIENT' : 'SERVER'}] probes: ${seen.map(([kind, n]) => `${kind} ${n}`).join(', ')}\n`;
   }
   return text;
 }

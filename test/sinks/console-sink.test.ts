@@ -48,7 +48,7 @@ test('verbose 1: the original two lines per window, client first, six decimals',
   assert.equal(await printed({ verbose: 1 }, [scanReport()]), `${TIME} [CLIENT] total entropy: 0.000000\n${TIME} [SERVER] total entropy: 0.435906\n`);
 });
 
-test('verbose 2: each direction adds its per-bin entropies after its total', async () => {
+test('verbose 2: each direction adds its per-bin entropies after its total, then the probes seen by kind', async () => {
   assert.equal(
     await printed({ verbose: 2 }, [scanReport()]),
     [
@@ -56,6 +56,8 @@ test('verbose 2: each direction adds its per-bin entropies after its total', asy
       `${TIME} [CLIENT] bin entropies: 0.000000 0.000000 0.000000 0.125000`,
       `${TIME} [SERVER] total entropy: 0.435906`,
       `${TIME} [SERVER] bin entropies: 0.000000 0.500000 1.000000 2.000000`,
+      `${TIME} [CLIENT] probes: syn 3`,
+      `${TIME} [SERVER] probes: syn 3477`,
       '',
     ].join('\n'),
   );
@@ -69,6 +71,8 @@ test('verbose 3: bits set per bin with the SYN count, then the capture counters;
     `${TIME} [SERVER] total entropy: 0.435906`,
     `${TIME} [SERVER] bin entropies: 0.000000 0.500000 1.000000 2.000000`,
     `${TIME} [SERVER] bits set per bin: 0 12 32 64 (syn packets: 3477)`,
+    `${TIME} [CLIENT] probes: syn 3`,
+    `${TIME} [SERVER] probes: syn 3477`,
     `${TIME} [CAPTURE] eth0 frames: 5000 syn: 3480 malformed: 2`,
   ];
   assert.equal(await printed({ verbose: 3 }, [scanReport()]), lines.join('\n') + '\n');
