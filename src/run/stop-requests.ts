@@ -35,7 +35,14 @@ export function watchStopRequests(options: StopRequestOptions): StopRequests {
     controller.abort();
     resolveRequested(why);
   };
+  let graceSignal = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Telegraf closes stdin, then sends SIGTERM when its grace period begins: that is not a second request.
+    if (reason === 'stdin closed' && !graceSignal) {
+      graceSignal = true;
+      options.log.info(`${signal} after stdin closed: still finishing (a further signal exits at once)`);
+      return;
+    }
     if (reason !== null) process.exit(1); // a second signal while finishing: the user wants out now
     stop(signal);
   };
