@@ -19,7 +19,7 @@ export interface DetectorOptions {
   /** Receives every finished window, in order. */
   onReport: (report: WindowReport) => void;
   /** Optional per-SYN hook (console verbose 3); keep it cheap. */
-  onPort?: (direction: Direction, port: number) => void;
+  onPort?: (direction: Direction, port: number, record: ProbeRecord, seconds: number) => void;
   /**
    * Bit `kind` set for each ProbeKind to count and pass to `onProbe` (probe-set.ts, `-probes`); default every
    * kind. Replay uses the live filter's mask so both count the same kinds; SYNs must stay in it (the bitmaps).
@@ -126,7 +126,7 @@ export class Detector {
     this.probes[(direction === 'server' ? SERVER : CLIENT) + kind]++;
     if (kind === ProbeKind.Syn) {
       (direction === 'server' ? this.server : this.client).addPort(r.dstPort);
-      if (this.options.onPort) this.options.onPort(direction, r.dstPort);
+      if (this.options.onPort) this.options.onPort(direction, r.dstPort, r, this.seconds);
     }
     if (this.options.onProbe) this.options.onProbe(kind, direction, r, this.seconds);
   }

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import type { PengConfig } from '../config/peng-config.js';
 import type { SelfMetrics } from '../report/self-metrics.js';
-import type { Direction, WindowReport } from '../report/window-report.js';
+import type { WindowReport } from '../report/window-report.js';
 import { createConsoleSink } from '../sinks/console-sink.js';
 import { createCsvSink } from '../sinks/csv-sink.js';
 import { createScanCsvSink } from '../sinks/scan-csv-sink.js';
 import { createJsonSink } from '../sinks/json-sink.js';
-import { createPortTrace } from '../sinks/port-trace.js';
+import { formatIPv4, formatIPv6 } from '../net/ip-text.js';
+import { createPortTrace, type PortTrace, type PortTraceSource } from '../sinks/port-trace.js';
 import type { Sink } from '../sinks/sink.js';
 import type { OtlpProtocol } from '../sinks/otel/otlp-config.js';
 import { SinkFanout } from '../sinks/sink-fanout.js';
@@ -23,7 +24,7 @@ export interface Outputs {
   /** Hands one finished window to every sink. */
   deliver(report: WindowReport): void;
   /** `-verbose 3`: one rate-limited console line per counted port; absent otherwise. */
-  readonly onPort?: (direction: Direction, port: number) => void;
+  readonly onPort?: PortTrace;
   /** Windows delivered so far. */
   readonly windows: number;
   /** InfluxDB lines given up so far; undefined without the InfluxDB output. */
@@ -104,7 +105,8 @@ export async function openOutputs(config: PengConfig, stdio: RunStdio, context: 
   const fanout = new SinkFanout(sinks, (sink, error, first) => {
     if (first) log.error(`${sink.name} output failed: ${error.message}`);
   });
-  const onPort = config.verbose >= 3 ? createPortTrace(stdio.console, stdio.consolePrefix) : undefined;
+  const sourceText = (s: PortTraceSource): string => (s.family === 4 ? formatIPv4(s.src4) : formatIPv6(s.src6));
+  const onPort = config.verbose >= 3 ? createPortTrace(stdio.console, stdio.consolePrefix, sourceText) : undefined;
   let windows = 0;
   return {
     deliver(report) {

@@ -33,6 +33,8 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
         return;
       }
       let text = directionLines(time, 'client', report.client, verbose) + directionLines(time, 'server', report.server, verbose) + scanLines(time, report);
+      // The time on every line is the window's end; a window shorter than the time frame says so and where it began.
+      if (report.partial) text += `[${time}] [WINDOW] partial window since ${goTimeString(report.start)}\n`;
       if (verbose >= 2) text += probeLines(time, report);
       if (verbose >= 3) {
         const c = report.capture;

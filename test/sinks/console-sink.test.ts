@@ -104,3 +104,11 @@ test('times are Go time.Time strings in local time: fraction without trailing ze
     process.env.TZ = 'UTC';
   }
 });
+
+test('a partial window says so at every verbosity, with where it began (the time on every line is the window end)', async () => {
+  const text = await printed({ verbose: 1 }, [scanReport({ partial: true })]);
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[2]!, new RegExp(`^${TIME.replace(/[[\]().+]/g, '\\$&')} \\[WINDOW\\] partial window since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d`));
+  assert.equal((await printed({ verbose: 1 }, [scanReport()])).includes('[WINDOW]'), false);
+});
