@@ -124,6 +124,12 @@ export class FragmentTable {
       this.release(slot);
       slot = -1;
     }
+    // A fragment whose bytes contradict a classified datagram's is a new datagram reusing the IP ID (a 16-bit ID
+    // collides within a few hundred probes): that datagram is over, this one starts afresh. Equal bytes are a duplicate.
+    if (slot >= 0 && this.state[slot] === DONE && this.contradicts(slot, data, f)) {
+      this.release(slot);
+      slot = -1;
+    }
     if (slot < 0) slot = this.allocate(record);
     if (this.state[slot] !== COLLECTING) {
       this.counts.ignored++;
@@ -245,6 +251,16 @@ export class FragmentTable {
   }
 
   /** Frees a slot, counting an unfinished datagram as expired or evicted. */
+  /** Whether the fragment carries, at offsets already held, bytes other than those held. */
+  private contradicts(slot: number, data: Uint8Array, f: ProbeRecord['fragment']): boolean {
+    const base = slot * REASSEMBLY_BYTES;
+    const keepEnd = Math.min(f.offset + f.captured, REASSEMBLY_BYTES);
+    for (let i = f.offset; i < keepEnd; i++) {
+      if (this.heldMask[base + i] !== 0 && this.bytes[base + i] !== data[f.start + i - f.offset]) return true;
+    }
+    return false;
+  }
+
   private release(slot: number): void {
     if (this.state[slot] === COLLECTING) {
       if (this.isExpired(slot)) this.counts.expired++;

@@ -168,3 +168,12 @@ test('the table allocates nothing after construction: its arrays keep their size
   assert.equal(table.occupied, 64);
   assert.equal(table.counts.evicted, 1000 - 64);
 });
+
+test('two probes whose IP IDs collide are two datagrams: bytes that contradict a classified one start a new one', () => {
+  const table = new FragmentTable();
+  const first = ipv4Fragments({ src: SRC, dst: DST, id: 4242 }, tcpSegment({ dstPort: 22, flags: SYN }), [8, 8]);
+  const second = ipv4Fragments({ src: SRC, dst: DST, id: 4242 }, tcpSegment({ dstPort: 443, flags: SYN }), [8, 8]);
+  const results = feed(table, [...first, ...second, ...second]);
+  assert.equal(results.filter((k) => k === ProbeKind.Syn).length, 2, 'each probe once; the repeated second one is a duplicate');
+  assertPartition(table);
+});
