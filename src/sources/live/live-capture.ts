@@ -213,8 +213,8 @@ export function captureError(interfaceName: string, filter: string, error: unkno
   if (code === 'EPERM' || /permission|not permitted|EPERM|EACCES/i.test(message)) {
     return new LiveCaptureError(
       'permission-denied',
-      `no permission to capture on ${interfaceName} (${message}): run as root, or allow this node binary to capture with ` +
-        `"sudo setcap cap_net_raw,cap_net_admin+eip ${process.execPath}"`,
+      `no permission to capture on ${interfaceName} (${message}): run as root (Peng drops to -user once the capture is open), ` +
+        `or grant CAP_NET_RAW and CAP_NET_ADMIN with AmbientCapabilities, as examples/systemd/peng.service does`,
     );
   }
   if (code === 'ENODEV' || /no such device|doesn't exist|does not exist/i.test(message)) {

@@ -143,7 +143,7 @@ test('the address watcher follows a renamed interface by its index and says so o
 test('libpcap messages become errors that say what to do', () => {
   const perm = captureError('eth0', 'f', 'socket: Operation not permitted');
   assert.equal(perm.code, 'permission-denied');
-  assert.match(perm.message, /run as root, or .*setcap cap_net_raw,cap_net_admin\+eip /);
+  assert.match(perm.message, /run as root .*, or grant CAP_NET_RAW and CAP_NET_ADMIN with AmbientCapabilities/);
   assert.equal(captureError('eth0', 'tcp[', "can't parse filter expression: syntax error").code, 'invalid-filter');
   assert.equal(captureError('eth0', 'f', 'No such device exists').code, 'interface-not-found');
   assert.equal(captureError('eth0', 'f', 'something odd').message, 'cannot capture on eth0: something odd');

@@ -152,7 +152,7 @@ test('a missing interface is an error naming the available ones', { skip: liveSk
   });
 });
 
-test('without capture rights the error says to run as root or setcap the node binary', { skip: liveSkip, timeout: 30_000 }, async () => {
+test('without capture rights the error says to run as root or grant the two capabilities', { skip: liveSkip, timeout: 30_000 }, async () => {
   await withNamespaces(async (pair) => {
     const request = JSON.stringify({ interfaceName: pair.target.ifName });
     const out = await run(
@@ -164,11 +164,11 @@ test('without capture rights the error says to run as root or setcap the node bi
     assert.equal(out.code, 2, out.stderr);
     const error = JSON.parse(/^ERROR (.*)$/m.exec(out.stdout)![1]!) as { code: string; message: string };
     assert.equal(error.code, 'permission-denied');
-    assert.match(error.message, /^no permission to capture on veth0 \(.*\): run as root, or allow this node binary to capture with "sudo setcap cap_net_raw,cap_net_admin\+eip \/.+"$/);
+    assert.match(error.message, /^no permission to capture on veth0 \(.*\): run as root \(Peng drops to -user once the capture is open\), or grant CAP_NET_RAW and CAP_NET_ADMIN with AmbientCapabilities, as examples\/systemd\/peng.service does$/);
   });
 });
 
-test('opened, closed and failed captures survive garbage collection (cap never frees its poll handle)', { skip: liveSkip, timeout: 30_000 }, async () => {
+test('opened, closed and failed captures survive garbage collection', { skip: liveSkip, timeout: 30_000 }, async () => {
   const module = join(buildRoot, 'src', 'sources', 'live', 'live-capture.js');
   const script = `import(${JSON.stringify(module)}).then(async ({ openLiveCapture }) => {
     const consumer = { onFrame() {} };
