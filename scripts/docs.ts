@@ -2,17 +2,29 @@
  * `npm run docs`: writes every option's documentation from src/config/schema.ts, the way Telegraf
  * generates plugin READMEs from sample.conf. It owns the README's options table (between
  * `<!-- options:start -->` and `<!-- options:end -->`), plugin.yaml's `options` (between
- * `# options:start` and `# options:end`) and all of config/peng.yaml.
+ * `# options:start` and `# options:end`), plugin.yaml's mdatagen `attributes` and `metrics` with Peng's
+ * `peng_metric_names` (between `# metrics:start` and `# metrics:end`, from src/sinks/otel/instruments.ts)
+ * and all of config/peng.yaml.
  * `npm run docs -- --check` writes nothing and exits with 1 when a file differs from what it would write.
  * Paths are relative to the current directory, which npm sets to the package root.
  */
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stringify } from 'yaml';
+import { ValueType } from '@opentelemetry/api';
+import { Document, isSeq, stringify, visit } from 'yaml';
 import { formats } from '../src/config/formats.js';
 import { defaultText, flagForms, wrap } from '../src/config/help.js';
 import { optionNames, schema } from '../src/config/schema.js';
+import { LINE_PROTOCOL_FIELDS } from '../src/sinks/line-protocol.js';
+import { PENG_ATTRIBUTES, PENG_INSTRUMENTS } from '../src/sinks/otel/instruments.js';
+import {
+  ATTR_NETWORK_INTERFACE_NAME,
+  METRIC_PENG_CLIENT_ENTROPY,
+  METRIC_PENG_CLIENT_SYN_PACKETS,
+  METRIC_PENG_SERVER_ENTROPY,
+  METRIC_PENG_SERVER_SYN_PACKETS,
+} from '../src/sinks/otel/semconv.js';
 
 const SOURCE = 'src/config/schema.ts';
 const COMMENT_WIDTH = 100;
@@ -54,6 +66,65 @@ export function pluginOptions(): string {
   return stringify({ options }, YAML_STYLE);
 }
 
+/** The line protocol field of each metric that has one (the rest exist only in OpenTelemetry). */
+const LINE_PROTOCOL_FIELD_OF: Readonly<Record<string, string>> = {
+  [METRIC_PENG_SERVER_ENTROPY]: LINE_PROTOCOL_FIELDS.serverEntropy,
+  [METRIC_PENG_CLIENT_ENTROPY]: LINE_PROTOCOL_FIELDS.clientEntropy,
+  [METRIC_PENG_SERVER_SYN_PACKETS]: LINE_PROTOCOL_FIELDS.serverSynPackets,
+  [METRIC_PENG_CLIENT_SYN_PACKETS]: LINE_PROTOCOL_FIELDS.clientSynPackets,
+};
+
+/**
+ * The Prometheus name the Collector's translation gives a metric: dots to underscores, `_total` on
+ * monotonic sums; Peng's units are annotations ({packet}), which every translator drops.
+ */
+export function prometheusName(name: string, kind: 'gauge' | 'counter'): string {
+  return name.replaceAll('.', '_') + (kind === 'counter' ? '_total' : '');
+}
+
+/**
+ * plugin.yaml's metric part in the OpenTelemetry Collector's mdatagen metadata schema: `attributes` (each
+ * data-point attribute defined once) and `metrics` (one entry per instrument; PENG_INSTRUMENTS entries sharing
+ * a name are one instrument with one more attribute), then `peng_metric_names`, Peng's own map of each
+ * metric's Prometheus name and line protocol field (mdatagen rejects unknown keys inside a metric).
+ */
+export function pluginMetrics(): string {
+  const names = [...new Set(PENG_INSTRUMENTS.map((i) => i.name))];
+  const attributesOf = (name: string): string[] => [
+    ATTR_NETWORK_INTERFACE_NAME,
+    ...new Set(PENG_INSTRUMENTS.flatMap((i) => (i.name === name && i.attribute ? [i.attribute.key] : []))),
+  ];
+  const used = new Set(names.flatMap(attributesOf));
+  const attributes = Object.fromEntries(
+    Object.entries(PENG_ATTRIBUTES)
+      .filter(([key]) => used.has(key))
+      .map(([key, a]) => [key, { description: a.description, type: a.type, ...(a.enum ? { enum: [...a.enum] } : {}) }]),
+  );
+  const metrics: Record<string, unknown> = {};
+  const pengNames: Record<string, unknown> = {};
+  for (const name of names) {
+    const i = PENG_INSTRUMENTS.find((instrument) => instrument.name === name)!;
+    const valueType = i.valueType === ValueType.INT ? 'int' : 'double';
+    metrics[name] = {
+      enabled: true,
+      description: i.description,
+      unit: i.unit,
+      // Sums are cumulative unless OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for delta.
+      ...(i.kind === 'gauge'
+        ? { gauge: { value_type: valueType } }
+        : { sum: { value_type: valueType, monotonic: true, aggregation_temporality: 'cumulative' } }),
+      attributes: attributesOf(name),
+      stability: 'development',
+    };
+    const field = LINE_PROTOCOL_FIELD_OF[name];
+    pengNames[name] = { prometheus: prometheusName(name, i.kind), ...(field === undefined ? {} : { line_protocol_field: field }) };
+  }
+  const doc = new Document({ attributes, metrics, peng_metric_names: pengNames });
+  // Lists (attributes of a metric, enum values) on one line, as the hand-written file had them.
+  visit(doc, { Seq: (_key, node) => { if (isSeq(node)) node.flow = true; } });
+  return doc.toString(YAML_STYLE);
+}
+
 /** config/peng.yaml: every option a config file can set, at its default, under its documentation. */
 export function configFile(): string {
   const fileOptions = optionNames.filter((name) => schema[name].inFile !== false);
@@ -80,8 +151,9 @@ export interface GeneratedFile {
 
 /** What each generated file should hold, given the current README.md and plugin.yaml under `root`. */
 export function generatedFiles(root: string): GeneratedFile[] {
-  const readme = replaceBlock(readRequired(root, 'README.md'), 'README.md', '<!-- options:start -->', '<!-- options:end -->', `<!-- generated from ${SOURCE} by \`npm run docs\`; edit the schema, not this table -->\n${optionsTable()}`);
-  const plugin = replaceBlock(readRequired(root, 'plugin.yaml'), 'plugin.yaml', '# options:start', '# options:end', pluginOptions());
+  const readme = replaceBlock(readRequired(root, 'README.md'), 'README.md', '<!-- options:start -->', '<!-- options:end -->', `<!-- generated from ${SOURCE} by \`npm run docs\`; edit the schema, not this table -->\n${optionsTable()}`, 'options');
+  const withOptions = replaceBlock(readRequired(root, 'plugin.yaml'), 'plugin.yaml', '# options:start', '# options:end', pluginOptions(), 'options');
+  const plugin = replaceBlock(withOptions, 'plugin.yaml', '# metrics:start', '# metrics:end', pluginMetrics(), 'attributes and metrics');
   return [
     { path: 'README.md', text: readme },
     { path: 'plugin.yaml', text: plugin },
@@ -140,11 +212,11 @@ function readRequired(root: string, path: string): string {
 }
 
 /** Replaces the lines strictly between the line holding `start` and the line holding `end`. */
-function replaceBlock(text: string, path: string, start: string, end: string, body: string): string {
+function replaceBlock(text: string, path: string, start: string, end: string, body: string, what: string): string {
   const startAt = text.indexOf(start);
   const endAt = text.indexOf(end, startAt + start.length);
   if (startAt === -1 || endAt === -1) {
-    throw new DocsError(`${path} has no ${start} ... ${end} block; put those two marker lines around its generated options`);
+    throw new DocsError(`${path} has no ${start} ... ${end} block; put those two marker lines around its generated ${what}`);
   }
   const bodyStart = text.indexOf('\n', startAt) + 1;
   const bodyEnd = text.lastIndexOf('\n', endAt) + 1;

@@ -70,11 +70,13 @@ test('npm run docs rewrites only the generated parts, and then --check passes', 
   assert.deepEqual(docs(['--check'], root), { code: 0, out: ['docs: README.md, plugin.yaml and config/peng.yaml match src/config/schema.ts'], err: [] });
 });
 
-test("plugin.yaml's parts outside the options markers are kept as they are", () => {
+test("plugin.yaml's parts outside the options and metrics markers are kept as they are", () => {
   const root = generatedCopy('plugin');
   const plugin = readFileSync(join(root, 'plugin.yaml'), 'utf8');
-  const edited = plugin.replace('name: peng\n', 'name: peng  # edited by hand\n').replace(/^metrics:$/m, 'metrics:  # edited by hand');
-  writeFileSync(join(root, 'plugin.yaml'), edited.replace(/ {2}- name: bin\n/, '  - name: binned\n'));
+  const edited = plugin.replace('type: peng\n', 'type: peng  # edited by hand\n').replace('# Each metric under', '# Each metric (edited by hand) under');
+  const stale = edited.replace(/ {2}- name: bin\n/, '  - name: binned\n').replace('value_type: double', 'value_type: int');
+  assert.notEqual(stale, edited);
+  writeFileSync(join(root, 'plugin.yaml'), stale);
   assert.equal(docs([], root).code, 0);
   assert.equal(readFileSync(join(root, 'plugin.yaml'), 'utf8'), edited);
 });
@@ -87,6 +89,10 @@ test('a file without its markers, or an unknown argument, is a one-line error sa
     out: [],
     err: ['docs: plugin.yaml has no # options:start ... # options:end block; put those two marker lines around its generated options'],
   });
+  writeFileSync(join(root, 'plugin.yaml'), '# options:start\n# options:end\nmetrics: {}\n');
+  assert.deepEqual(docs(['--check'], root).err, [
+    'docs: plugin.yaml has no # metrics:start ... # metrics:end block; put those two marker lines around its generated attributes and metrics',
+  ]);
   assert.deepEqual(docs(['--fix'], root).err, ['docs: unknown argument "--fix"; run npm run docs to write the files, or npm run docs -- --check to compare them']);
   assert.equal(docs(['--fix'], root).code, 2);
 });

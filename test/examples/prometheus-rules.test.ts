@@ -153,10 +153,10 @@ function telegrafNames(): Set<string> {
 const OTEL_SCANNER_GAUGES = ['peng_server_scanners', 'peng_client_scanners'];
 
 test('rules and dashboard use only metric names plugin.yaml documents for Prometheus, the scanner gauges, Telegraf\'s names of the documented lines, and the rules\' own records', () => {
-  const manifest = parse(readFileSync(join(repoRoot, 'plugin.yaml'), 'utf8')) as { metrics: { prometheus: string }[] };
+  const manifest = parse(readFileSync(join(repoRoot, 'plugin.yaml'), 'utf8')) as { peng_metric_names: Record<string, { prometheus: string }> };
   const telegraf = telegrafNames();
   assert.ok(telegraf.has('peng_scan_probes') && telegraf.has('peng_probes_syn') && telegraf.has('peng_server_entropy'), [...telegraf].join(' '));
-  const known = new Set([...manifest.metrics.map((m) => m.prometheus), ...OTEL_SCANNER_GAUGES, ...telegraf]);
+  const known = new Set([...Object.values(manifest.peng_metric_names).map((m) => m.prometheus), ...OTEL_SCANNER_GAUGES, ...telegraf]);
   const records = new Set(rules.flatMap((r) => (r.record === undefined ? [] : [r.record])));
   // The dashboard's queries: panel targets, variable definitions and the annotation's target.
   const dashboardJson = JSON.parse(readFileSync(join(repoRoot, 'examples', 'grafana', 'peng-dashboard.json'), 'utf8')) as {

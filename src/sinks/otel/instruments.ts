@@ -16,6 +16,7 @@ import {
   UNIT_SCANNER,
   METRIC_PENG_SERVER_ENTROPY,
   METRIC_PENG_SERVER_SYN_PACKETS,
+  ATTR_NETWORK_INTERFACE_NAME,
   UNIT_ENTROPY,
   UNIT_LINE,
   UNIT_PACKET,
@@ -40,7 +41,8 @@ export interface PengInstrument {
   readonly attribute?: { readonly key: string; readonly value: string };
 }
 
-const PROBE_KINDS = ['syn', 'fin', 'null', 'xmas', 'maimon', 'ack', 'udp', 'icmpEcho', 'synAck', 'rst', 'icmpUnreachable'] as const;
+/** The values of `peng.probe.kind`, in export order. */
+export const PROBE_KINDS = ['syn', 'fin', 'null', 'xmas', 'maimon', 'ack', 'udp', 'icmpEcho', 'synAck', 'rst', 'icmpUnreachable'] as const;
 
 /** `peng.<direction>.probes`, one entry per probe kind. */
 function probeInstruments(direction: 'server' | 'client'): PengInstrument[] {
@@ -57,6 +59,26 @@ function probeInstruments(direction: 'server' | 'client'): PengInstrument[] {
     attribute: { key: ATTR_PENG_PROBE_KIND, value: kind },
   }));
 }
+
+/** A data-point attribute of the instruments, as plugin.yaml's mdatagen `attributes` describe it. */
+export interface PengAttribute {
+  readonly description: string;
+  readonly type: 'string';
+  readonly enum?: readonly string[];
+}
+
+/** Every data-point attribute an instrument carries: network.interface.name on all, peng.probe.kind on probes. */
+export const PENG_ATTRIBUTES: Readonly<Record<string, PengAttribute>> = {
+  [ATTR_NETWORK_INTERFACE_NAME]: {
+    description: 'The capture interface the window counts (in replay the attribute is peng.capture.file instead, the capture file name).',
+    type: 'string',
+  },
+  [ATTR_PENG_PROBE_KIND]: {
+    description: 'The probe kind: SYN, FIN, NULL, Xmas, Maimon, ACK, UDP, ICMP echo, or a reply (SYN-ACK, RST, ICMP unreachable).',
+    type: 'string',
+    enum: PROBE_KINDS,
+  },
+};
 
 /** The instruments, in export order. PengMetrics and the OTLP producer both read this one table. */
 export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
