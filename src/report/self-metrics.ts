@@ -32,4 +32,10 @@ export interface SelfMetrics {
 /** The increments of the exported self-metrics during one window, as a counter point carries them. */
 export interface SelfMetricsIncrements {
   influxdbDroppedLines?: number;
+  /** The OTLP sink's own counters since its previous window (absent on other exporters). */
+  otlpExportedWindows?: number;
+  /** Export requests that failed (network, timeout or rejection). */
+  otlpFailedExports?: number;
+  /** Windows given up: backlog full or rejected by the collector. */
+  otlpDroppedWindows?: number;
 }

@@ -20,7 +20,17 @@ import {
   UNIT_ENTROPY,
   UNIT_LINE,
   UNIT_PACKET,
+  METRIC_PENG_OTLP_EXPORTED_WINDOWS,
+  METRIC_PENG_OTLP_FAILED_EXPORTS,
+  METRIC_PENG_OTLP_DROPPED_WINDOWS,
+  METRIC_PENG_WINDOW_LAST_END,
+  METRIC_PENG_BUILD_INFO,
+  ATTR_PENG_VERSION,
+  UNIT_WINDOW,
+  UNIT_REQUEST,
+  UNIT_SECONDS,
 } from './semconv.js';
+import { PENG_VERSION } from '../../version.js';
 
 /** `gauge`: the window's value; `counter`: things counted during the window (monotonic Sum: delta or running total). */
 export type PengInstrumentKind = 'gauge' | 'counter';
@@ -77,6 +87,10 @@ export const PENG_ATTRIBUTES: Readonly<Record<string, PengAttribute>> = {
     description: 'The probe kind: SYN, FIN, NULL, Xmas, Maimon, ACK, UDP, ICMP echo, or a reply (SYN-ACK, RST, ICMP unreachable).',
     type: 'string',
     enum: PROBE_KINDS,
+  },
+  [ATTR_PENG_VERSION]: {
+    description: "Peng's version, on peng.build.info.",
+    type: 'string',
   },
 };
 
@@ -164,6 +178,48 @@ export const PENG_INSTRUMENTS: readonly PengInstrument[] = [
   },
   ...probeInstruments('server'),
   ...probeInstruments('client'),
+  // The run's own: the OTLP sink's counters, the window end and the version, exported with each window.
+  {
+    name: METRIC_PENG_OTLP_EXPORTED_WINDOWS,
+    kind: 'counter',
+    unit: UNIT_WINDOW,
+    valueType: ValueType.INT,
+    description: 'Windows the OTLP collector accepted, counted when the next window is written (only on the OTLP push path).',
+    read: (_r, run) => run.otlpExportedWindows,
+  },
+  {
+    name: METRIC_PENG_OTLP_FAILED_EXPORTS,
+    kind: 'counter',
+    unit: UNIT_REQUEST,
+    valueType: ValueType.INT,
+    description: 'OTLP export requests that failed (network, timeout or rejection), counted when the next window is written (only on the OTLP push path).',
+    read: (_r, run) => run.otlpFailedExports,
+  },
+  {
+    name: METRIC_PENG_OTLP_DROPPED_WINDOWS,
+    kind: 'counter',
+    unit: UNIT_WINDOW,
+    valueType: ValueType.INT,
+    description: 'Windows the OTLP sink gave up (backlog full or rejected by the collector), counted when the next window is written (only on the OTLP push path).',
+    read: (_r, run) => run.otlpDroppedWindows,
+  },
+  {
+    name: METRIC_PENG_WINDOW_LAST_END,
+    kind: 'gauge',
+    unit: UNIT_SECONDS,
+    valueType: ValueType.DOUBLE,
+    description: 'End of the window, seconds since the epoch (the latest point is the last window end).',
+    read: (r) => r.end.getTime() / 1000,
+  },
+  {
+    name: METRIC_PENG_BUILD_INFO,
+    kind: 'gauge',
+    unit: '',
+    valueType: ValueType.INT,
+    description: 'Peng version (value 1, the version as attribute peng.version).',
+    read: () => 1,
+    attribute: { key: ATTR_PENG_VERSION, value: PENG_VERSION },
+  },
 ];
 
 /** A value fit for export: finite and, for counters, not negative. Anything else is skipped, not sent. */

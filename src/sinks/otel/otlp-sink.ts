@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
 import type { OtlpSink, OtlpSinkOptions, OtlpSinkStats } from './otlp-sink-types.js';
 import { redactUrl } from '../../redact-url.js';
@@ -158,14 +159,25 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
     return false;
   }
 
-  /** Self-metric totals at the previous window, to turn totals into per-window increments. */
+  /** Self-metric totals at the previous window, to turn totals into per-window increments (never counted twice). */
   let previousDroppedLines = 0;
-  function selfIncrements(): { influxdbDroppedLines?: number } {
+  const previous = { exported: 0, failed: 0, dropped: 0 };
+  function selfIncrements(): SelfMetricsIncrements {
+    // The sink's own: what happened to earlier windows since the previous window was written.
+    const dropped = producer.droppedWindows + rejectedWindows;
+    const increments: SelfMetricsIncrements = {
+      otlpExportedWindows: exportedWindows - previous.exported,
+      otlpFailedExports: failedExports - previous.failed,
+      otlpDroppedWindows: dropped - previous.dropped,
+    };
+    previous.exported = exportedWindows;
+    previous.failed = failedExports;
+    previous.dropped = dropped;
     const total = options.selfMetrics?.().influxdbDroppedLines;
-    if (total === undefined) return {};
+    if (total === undefined) return increments;
     const increment = total - previousDroppedLines;
     previousDroppedLines = total;
-    return { influxdbDroppedLines: increment };
+    return { ...increments, influxdbDroppedLines: increment };
   }
 
   /** Set by every write: each window gets at least one attempt that starts after it arrived. */

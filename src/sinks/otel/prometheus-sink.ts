@@ -16,7 +16,15 @@ import type { Sink } from '../sink.js';
 import { PENG_VERSION } from '../../version.js';
 import { OtlpConfigError } from './otlp-config.js';
 import { createPengResource } from './resource.js';
-import { ATTR_NETWORK_INTERFACE_NAME, ATTR_PENG_CAPTURE_FILE, PENG_SCOPE_NAME, type WindowSourceAttribute } from './semconv.js';
+import {
+  ATTR_NETWORK_INTERFACE_NAME,
+  ATTR_PENG_CAPTURE_FILE,
+  ATTR_PENG_VERSION,
+  METRIC_PENG_BUILD_INFO,
+  METRIC_PENG_WINDOW_LAST_END,
+  PENG_SCOPE_NAME,
+  type WindowSourceAttribute,
+} from './semconv.js';
 import { WindowMetricProducer } from './window-metric-producer.js';
 
 /** The port OpenTelemetry's Prometheus exporter listens on by default (OTEL_EXPORTER_PROMETHEUS_PORT). */
@@ -87,6 +95,8 @@ export class LatestWindowProducer implements MetricProducer {
         continue;
       }
       for (const metric of entry.metrics) {
+        // Build info and the last window end are the endpoint's own (one series each, not one per interface).
+        if (metric.descriptor.name === METRIC_PENG_BUILD_INFO || metric.descriptor.name === METRIC_PENG_WINDOW_LAST_END) continue;
         const same = byName.get(metric.descriptor.name);
         if (same) byName.set(metric.descriptor.name, { ...same, dataPoints: [...same.dataPoints, ...metric.dataPoints] } as MetricData);
         else byName.set(metric.descriptor.name, metric);
@@ -106,10 +116,9 @@ export class LatestWindowProducer implements MetricProducer {
       dataPointType: DataPointType.GAUGE,
       dataPoints: [{ startTime: time, endTime: time, attributes, value } as DataPoint<number>],
     });
-    const out = [gauge('peng.build.info', '', 'Peng version (value 1).', 1, { 'peng.version': PENG_VERSION }, ValueType.INT)];
-    // The unit in the name too: OpenTelemetry JS' Prometheus exporter appends no unit suffix, the Collector's
-    // translator appends `_seconds` unless present, so both name it peng_window_last_end_seconds.
-    if (this.lastEndMs !== undefined) out.push(gauge('peng.window.last_end_seconds', 's', 'End of the last window, seconds since the epoch.', this.lastEndMs / 1000, {}, ValueType.DOUBLE));
+    const out = [gauge(METRIC_PENG_BUILD_INFO, '', 'Peng version (value 1).', 1, { [ATTR_PENG_VERSION]: PENG_VERSION }, ValueType.INT)];
+    // The unit in the name too (see METRIC_PENG_WINDOW_LAST_END): both name it peng_window_last_end_seconds.
+    if (this.lastEndMs !== undefined) out.push(gauge(METRIC_PENG_WINDOW_LAST_END, 's', 'End of the last window, seconds since the epoch.', this.lastEndMs / 1000, {}, ValueType.DOUBLE));
     return out;
   }
 }

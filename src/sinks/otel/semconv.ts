@@ -27,6 +27,18 @@ export const METRIC_PENG_CAPTURE_FRAMES = 'peng.capture.frames';
 export const METRIC_PENG_CAPTURE_MALFORMED = 'peng.capture.malformed';
 export const METRIC_PENG_CAPTURE_DROPPED = 'peng.capture.dropped';
 export const METRIC_PENG_INFLUXDB_DROPPED_LINES = 'peng.influxdb.dropped_lines';
+export const METRIC_PENG_OTLP_EXPORTED_WINDOWS = 'peng.otlp.exported_windows';
+export const METRIC_PENG_OTLP_FAILED_EXPORTS = 'peng.otlp.failed_exports';
+export const METRIC_PENG_OTLP_DROPPED_WINDOWS = 'peng.otlp.dropped_windows';
+/**
+ * The unit in the name too, as the Prometheus endpoint has it: OpenTelemetry JS' Prometheus exporter appends
+ * no unit suffix, the Collector's translator appends `_seconds` unless present.
+ */
+export const METRIC_PENG_WINDOW_LAST_END = 'peng.window.last_end_seconds';
+/** Always 1; the version is the attribute `peng.version`. */
+export const METRIC_PENG_BUILD_INFO = 'peng.build.info';
+/** Peng's data-point attribute of peng.build.info: the version (also the resource's service.version). */
+export const ATTR_PENG_VERSION = 'peng.version' as const;
 export const METRIC_PENG_SERVER_PROBES = 'peng.server.probes';
 export const METRIC_PENG_CLIENT_PROBES = 'peng.client.probes';
 export const METRIC_PENG_SERVER_SCANNERS = 'peng.server.scanners';
@@ -46,3 +58,9 @@ export const UNIT_ENTROPY = '{entropy}';
 export const UNIT_PACKET = '{packet}';
 /** Lines of InfluxDB line protocol. */
 export const UNIT_LINE = '{line}';
+/** Windows (of one interface or file) exported or given up. */
+export const UNIT_WINDOW = '{window}';
+/** Export requests. */
+export const UNIT_REQUEST = '{request}';
+/** Seconds (UCUM). */
+export const UNIT_SECONDS = 's';

@@ -413,3 +413,75 @@ test('replay: the capture file is named by peng.capture.file, not network.interf
     await receiver.stop();
   }
 });
+
+test("the sink's own counters, the window end and build info go with each window: an outage with drops, counted once", async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const port = receiver.port;
+  await receiver.stop();
+  const logs: string[] = [];
+  const sink = sinkFor(`http://127.0.0.1:${port}`, logs, { maxQueuedWindows: 2 });
+  try {
+    const windows = replayWindows(6);
+    // w0..w3 while the collector is away: each write retries the first batch (w0) and fails; w3 and w4
+    // push w1 and w2 out of the two-window backlog. Back for w4: w0, then w3 and w4 are delivered.
+    for (const [i, w] of windows.entries()) {
+      if (i === 4) await receiver.start(port);
+      sink.write(windowReport(w));
+      await sink.flush();
+    }
+    await sink.close();
+    assert.deepEqual(sink.stats(), { exportedWindows: 4, failedExports: 4, droppedWindows: 2, queuedWindows: 0 });
+    const delivered = [0, 3, 4, 5].map((i) => windows[i]!);
+    const series = (metric: string): unknown[][] =>
+      receiver.points().filter((p) => p.metric === metric).map((p) => [p.iface, p.start, p.time, p.value]);
+    // Cumulative since the first window; a window carries what happened to earlier windows before it was written.
+    const counts = (values: number[]): unknown[][] => delivered.map((w, n) => ['eth0', nanos(T0), nanos(w.startMs + FRAME), values[n]]);
+    assert.deepEqual(series('peng.otlp.failed_exports'), counts([0, 3, 4, 4]));
+    assert.deepEqual(series('peng.otlp.dropped_windows'), counts([0, 0, 1, 2]));
+    assert.deepEqual(series('peng.otlp.exported_windows'), counts([0, 0, 0, 3]));
+    const points = receiver.points();
+    assert.equal(points.find((p) => p.metric === 'peng.otlp.exported_windows')?.kind, 'sum');
+    assert.equal(points.find((p) => p.metric === 'peng.otlp.exported_windows')?.unit, '{window}');
+    assert.equal(points.find((p) => p.metric === 'peng.otlp.failed_exports')?.unit, '{request}');
+    assert.deepEqual(
+      series('peng.window.last_end_seconds'),
+      delivered.map((w) => ['eth0', nanos(w.startMs), nanos(w.startMs + FRAME), (w.startMs + FRAME) / 1000]),
+    );
+    assert.equal(points.find((p) => p.metric === 'peng.window.last_end_seconds')?.unit, 's');
+    assert.equal(points.find((p) => p.metric === 'peng.window.last_end_seconds')?.kind, 'gauge');
+    const info = points.filter((p) => p.metric === 'peng.build.info');
+    assert.deepEqual(info.map((p) => [p.time, p.value]), delivered.map((w) => [nanos(w.startMs + FRAME), 1]));
+    assert.equal(info[0]!.attributes['peng.version'], info[0]!.resource['service.version'], 'the version as attribute, as the Prometheus endpoint has it');
+    assert.equal(info[0]!.kind, 'gauge');
+  } finally {
+    await sink.close();
+    await receiver.stop();
+  }
+});
+
+test("delta temporality: the sink's own counters are each window's increments, summing to the totals", async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  receiver.status = 400;
+  const logs: string[] = [];
+  try {
+    const sink = sinkFor(receiver, logs, { temporality: 'delta' });
+    const windows = replayWindows(4);
+    for (const [i, w] of windows.entries()) {
+      if (i === 2) receiver.status = 200;
+      sink.write(windowReport(w));
+      await sink.flush();
+    }
+    await sink.close();
+    assert.deepEqual(sink.stats(), { exportedWindows: 2, failedExports: 2, droppedWindows: 2, queuedWindows: 0 });
+    const values = (metric: string): number[] => receiver.points().filter((p) => p.metric === metric).map((p) => p.value);
+    // w0 and w1 rejected (not received): w1 carried w0's rejection and was lost with it (a delta point lost is
+    // lost, as any window's); w2 carries w1's rejection, w3 w2's delivery. Nothing is counted twice.
+    assert.deepEqual(values('peng.otlp.failed_exports'), [1, 0]);
+    assert.deepEqual(values('peng.otlp.dropped_windows'), [1, 0]);
+    assert.deepEqual(values('peng.otlp.exported_windows'), [0, 1]);
+  } finally {
+    await receiver.stop();
+  }
+});

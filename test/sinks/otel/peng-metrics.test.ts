@@ -44,7 +44,7 @@ test('start() creates every instrument in the instrument table with its kind and
   pengMetrics.start();
   const report = windowReport({ startMs: 0, serverEntropy: 1.5, clientEntropy: 0.25, serverSyns: 7, clientSyns: 2, frames: 40, malformed: 1, dropped: 3, serverProbes: { xmas: 2 } });
   report.scanners = { server: 1, client: 0 };
-  pengMetrics.update(report, { influxdbDroppedLines: 4 });
+  pengMetrics.update(report, { influxdbDroppedLines: 4, otlpExportedWindows: 2, otlpFailedExports: 1, otlpDroppedWindows: 0 });
   const { resourceMetrics, errors } = await reader.collect();
   assert.deepEqual(errors, []);
   assert.equal(resourceMetrics.scopeMetrics.length, 1);
@@ -62,6 +62,11 @@ test('start() creates every instrument in the instrument table with its kind and
     'peng.client.scanners': [DataPointType.GAUGE, '{scanner}'],
     'peng.server.probes': [DataPointType.SUM, '{packet}'],
     'peng.client.probes': [DataPointType.SUM, '{packet}'],
+    'peng.otlp.exported_windows': [DataPointType.SUM, '{window}'],
+    'peng.otlp.failed_exports': [DataPointType.SUM, '{request}'],
+    'peng.otlp.dropped_windows': [DataPointType.SUM, '{window}'],
+    'peng.window.last_end_seconds': [DataPointType.GAUGE, 's'],
+    'peng.build.info': [DataPointType.GAUGE, ''],
   };
   assert.deepEqual(resourceMetrics.scopeMetrics[0].metrics.map((m) => m.descriptor.name).sort(), Object.keys(expected).sort());
   for (const [name, [type, unit]] of Object.entries(expected)) {
