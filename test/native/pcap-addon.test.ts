@@ -107,8 +107,8 @@ test('a device taken down and up keeps capturing; deleted mid-capture it is repo
     assert.equal(code, 0, bg.stderr);
     assert.doesNotMatch(bg.stderr, /AddressSanitizer|runtime error/);
     const errors = [...bg.stdout.matchAll(/^ERROR (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { message: string; code: string });
-    assert.equal(errors.length, 1, bg.stdout);
-    assert.match(errors[0]!.message, /disappeared/);
+    assert.equal(errors.length, reported ? 1 : 0, bg.stdout);
+    if (reported) assert.match(errors[0]!.message, /disappeared/);
     const result = JSON.parse(/^RESULT (.*)$/m.exec(bg.stdout)![1]!) as { frames: number };
     assert.ok(result.frames >= 3, `frames after down and up: ${result.frames}`);
   });
