@@ -85,6 +85,7 @@ function fleetTest(): string {
   return [
     `rule_files:\n  - ${join(dir, 'peng-alerts.yml')}`,
     'evaluation_interval: 15s',
+    'group_eval_order: [peng-normalise, peng]',
     'tests:',
     '  - interval: 15s',
     '    input_series:',
