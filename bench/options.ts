@@ -10,6 +10,8 @@ export interface BenchOptions {
   snaplen: number;
   /** Timed runs per contender (BENCH_RUNS; 5, or 3 quick). */
   runs: number;
+  /** Files the rotation section cuts the capture into (BENCH_ROTATION_FILES; one per 100 k frames, at least 2). */
+  rotationFiles: number;
   /** Sections to run (BENCH_SECTIONS=replay,startup,...; all by default). */
   sections: readonly SectionId[];
   /** Run the live section (needs root); BENCH_LIVE=0 skips it. */
@@ -26,9 +28,9 @@ export interface BenchOptions {
 }
 
 /** The settings of a full run: the committed figures are measured with exactly these. */
-export const REFERENCE = { frames: 10_000_000, seed: 7, snaplen: 128, runs: 5 } as const;
+export const REFERENCE = { frames: 10_000_000, seed: 7, snaplen: 128, runs: 5, rotationFrames: 100_000 } as const;
 
-export const SECTION_IDS = ['replay', 'startup', 'engine', 'scaling', 'memory', 'attribution', 'live'] as const;
+export const SECTION_IDS = ['replay', 'rotation', 'startup', 'engine', 'scaling', 'memory', 'attribution', 'live'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -40,12 +42,15 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
   for (const s of sections) {
     if (!(SECTION_IDS as readonly string[]).includes(s)) throw new Error(`BENCH_SECTIONS: unknown section "${s}"; known: ${SECTION_IDS.join(', ')}`);
   }
+  const frames = int(env, 'BENCH_FRAMES', quick ? 500_000 : REFERENCE.frames, 1000);
   return {
     quick,
-    frames: int(env, 'BENCH_FRAMES', quick ? 500_000 : REFERENCE.frames, 1000),
+    frames,
     seed: int(env, 'BENCH_SEED', REFERENCE.seed, 1),
     snaplen: int(env, 'BENCH_SNAPLEN', REFERENCE.snaplen, 96),
     runs: int(env, 'BENCH_RUNS', quick ? 3 : REFERENCE.runs, 1),
+    // Issue 16's figure is 100 files of 100 k frames: smaller captures keep the file size, not the count.
+    rotationFiles: int(env, 'BENCH_ROTATION_FILES', Math.max(2, Math.round(frames / REFERENCE.rotationFrames)), 2),
     sections: sections as SectionId[],
     live: env.BENCH_LIVE !== '0',
     out: env.BENCH_OUT === '' ? null : env.BENCH_OUT,

@@ -75,7 +75,7 @@ function row(t: ContenderTimings, frames: number, base: ContenderTimings, baseNa
 }
 
 /** Peng must have counted every frame and every SYN the generator wrote, with nothing malformed. */
-function checkPengTotals(r: CommandResult, capture: GeneratedCapture): void {
+export function checkPengTotals(r: CommandResult, capture: GeneratedCapture): void {
   let frames = 0;
   let syns = 0;
   let malformed = 0;

@@ -11,7 +11,7 @@ import { renderMarkdown, type BenchRecord, type SectionResult } from './report.j
  * committed document always describes the committed JSON.
  */
 
-/** Not quick, every section measured (none failed or skipped), at the reference frames, seed, snapshot and runs. */
+/** Not quick, every section measured (none failed or skipped), at the reference frames, seed, snapshot, runs and rotated files. */
 export function isComplete(o: BenchOptions, results: readonly SectionResult[]): boolean {
   const measured = new Set(results.filter((r) => r.rows.length > 0 && !r.title.endsWith(': FAILED')).map((r) => r.id));
   return (
@@ -20,7 +20,8 @@ export function isComplete(o: BenchOptions, results: readonly SectionResult[]): 
     o.frames === REFERENCE.frames &&
     o.seed === REFERENCE.seed &&
     o.snaplen === REFERENCE.snaplen &&
-    o.runs === REFERENCE.runs
+    o.runs === REFERENCE.runs &&
+    o.rotationFiles === REFERENCE.frames / REFERENCE.rotationFrames
   );
 }
 

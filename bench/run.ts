@@ -7,6 +7,7 @@ import { liveSection } from './live-section.js';
 import { memorySection } from './memory-section.js';
 import { readOptions, type BenchOptions, type SectionId } from './options.js';
 import { replaySection } from './replay-section.js';
+import { rotationSection } from './rotation-section.js';
 import { render, type BenchRecord, type MachineInfo, type SectionResult } from './report.js';
 import { isComplete, writeResults } from './results-files.js';
 import { startupSection } from './startup-section.js';
@@ -24,6 +25,8 @@ async function runSection(id: SectionId, o: BenchOptions, capture: () => Promise
   switch (id) {
     case 'replay':
       return replaySection(o, await capture(), log);
+    case 'rotation':
+      return rotationSection(o, await capture(), log);
     case 'startup':
       return startupSection(o, log);
     case 'engine':
