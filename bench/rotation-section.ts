@@ -48,7 +48,7 @@ export async function rotationSection(o: BenchOptions, capture: GeneratedCapture
       goal(
         'rotated set (directory) vs one file, per frame (wall)',
         `<= ${GOAL_RATIO}x`,
-        `${ratio(dir.wallMs, one.wallMs)}x (cpu ${ratio(dir.cpuMs, one.cpuMs)}x; file list ${ratio(list.wallMs, one.wallMs)}x)`,
+        `${times(dir.wallMs, one.wallMs)} (cpu ${times(dir.cpuMs, one.cpuMs)}; file list ${times(list.wallMs, one.wallMs)})`,
         dir.wallMs <= one.wallMs * GOAL_RATIO,
       ),
       goal('rotated set: same windows as one file', 'identical', `${windowCount} one-second windows identical (directory and file list)`, true),
@@ -70,6 +70,9 @@ interface RotationData extends Omit<RotatedCapture, 'dir' | 'paths'> {
   windows: number;
   timings: ContenderTimings[];
 }
+
+/** A ratio as "1.00x": two decimals always, since these sit near 1. */
+const times = (x: number, base: number): string => `${ratio(x, base).toFixed(2)}x`;
 
 function row(t: ContenderTimings, files: number, frames: number, base: ContenderTimings): Row {
   return {
