@@ -57,3 +57,6 @@ export const PEER_FILTER_BITS = 256;
 
 /** Entries inspected to choose one to evict when the table is full: enough to find a one-packet source among a flood. */
 export const EVICTION_SAMPLE = 8;
+
+/** Handshake-pair slots per table entry: room for several open connections per remembered source before pairs push each other out. */
+export const HANDSHAKE_PAIRS_PER_SOURCE = 8;

@@ -3,11 +3,12 @@ import type { ScanReason, ScanReport, WindowScans } from '../report/scan-report.
 import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
-import { hashAddress, mix32 } from './sketch.js';
+import { destinationHash, mix32, sourceHash } from './sketch.js';
 import { exchange, matches, type ScanTableOptions, type ScanTableStats } from './scan-table-options.js';
 import { SourceIndex } from './source-index.js';
 import { SourceAdmission } from './admission.js';
 import { ScanEntries } from './scan-entries.js';
+import { HandshakePairs } from './handshake-pairs.js';
 
 export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
 const SERVER = 0;
@@ -27,6 +28,7 @@ export class ScanTable {
   private readonly options: ScanTableOptions;
   private readonly index: SourceIndex;
   private readonly admission: SourceAdmission;
+  private readonly pairs: HandshakePairs;
   /** The entry a newcomer would replace, -1 when it must be chosen again. */
   private candidate = -1;
   /** Every entry's state, in arrays fixed at construction. */
@@ -52,6 +54,7 @@ export class ScanTable {
     this.maxScans = options.maxScansPerWindow ?? P.DEFAULT_MAX_SCANS_PER_WINDOW;
     this.index = new SourceIndex(n);
     this.admission = new SourceAdmission(n);
+    this.pairs = new HandshakePairs(n * P.HANDSHAKE_PAIRS_PER_SOURCE);
     this.s = new ScanEntries(n);
     this.active = new Int32Array(n);
     this.previous = new Int32Array(n);
@@ -69,11 +72,14 @@ export class ScanTable {
       this.stats.suppressed++;
       return;
     }
+    const host = destinationHash(r);
+    if (kind === ProbeKind.Syn) this.pairs.add(sourceHash(r), host);
+    // Segments of a connection whose handshake was seen: not probes, and not worth a lookup.
+    else if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && this.pairs.has(sourceHash(r), host)) return;
     const e = this.entryOf(r, true, direction, seconds);
     if (e < 0) return; // not admitted (yet)
     this.s.kinds[e * PROBE_KIND_SLOTS + kind]++;
     this.touch(e, seconds);
-    const host = r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
     if (kind === ProbeKind.Syn) this.s.peers.add(e, host);
     // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence.
     if (kind === ProbeKind.Udp && this.answers(e, host, r, seconds)) return;
@@ -95,7 +101,7 @@ export class ScanTable {
   private answers(e: number, host: number, r: ProbeRecord, seconds: number): boolean {
     this.s.peers.add(e, exchange(host, r.dstPort, r.srcPort));
     const asker = this.entryOf(r, false, 'server', seconds);
-    const from = r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);
+    const from = sourceHash(r);
     if (asker < 0 || !this.s.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
     this.s.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));
     this.s.flags[asker] = this.s.flags[asker]! | 4;
@@ -104,13 +110,15 @@ export class ScanTable {
 
   /** Outcomes go to the prober's entry (the reply's destination); a SYN-ACK also marks its sender as one that talks. */
   private observeReply(kind: ProbeKind, r: ProbeRecord, seconds: number): void {
+    const from = sourceHash(r);
     if (kind === ProbeKind.SynAck) {
+      this.pairs.add(from, destinationHash(r));
       const replier = this.entryOf(r, true, 'server', seconds);
       if (replier >= 0) this.s.flags[replier] = this.s.flags[replier]! | 8;
     }
     const e = this.entryOf(r, false, 'server', seconds);
     if (e < 0) return;
-    const target = mix32((r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6)) ^ Math.imul(r.srcPort + 1, 0x9e3779b1));
+    const target = mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1));
     const firstReply = (this.s.flags[e]! & 4) === 0;
     this.s.flags[e] = this.s.flags[e]! | 4;
     let fresh: boolean;
@@ -284,6 +292,6 @@ export class ScanTable {
 
   /** Memory held by the table: all of it allocated at construction. */
   get bytes(): number {
-    return this.index.bytes + this.admission.bytes + this.active.byteLength + this.previous.byteLength + this.s.bytes;
+    return this.index.bytes + this.admission.bytes + this.pairs.bytes + this.active.byteLength + this.previous.byteLength + this.s.bytes;
   }
 }

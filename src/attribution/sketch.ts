@@ -1,3 +1,5 @@
+import type { ProbeRecord } from '../packets/probe-record.js';
+
 /**
  * Small fixed sketches for every table entry, packed in one array per purpose so the table allocates only at
  * start. Linear counting (Whang et al. 1990): the number of distinct items is estimated from the share of
@@ -73,4 +75,14 @@ export function mix32(x: number): number {
 export function hashAddress(family: number, v4: number, v6: Uint32Array): number {
   if (family === 4) return mix32(v4 ^ 0x5bd1e995);
   return mix32(v6[0]! ^ mix32(v6[1]! ^ mix32(v6[2]! ^ mix32(v6[3]!))));
+}
+
+/** A probe record's source address, hashed as hashAddress does. */
+export function sourceHash(r: ProbeRecord): number {
+  return r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);
+}
+
+/** A probe record's destination address, hashed as hashAddress does. */
+export function destinationHash(r: ProbeRecord): number {
+  return r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
 }

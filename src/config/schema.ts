@@ -106,7 +106,7 @@ const definitions = {
     env: 'PENG_PROBES',
   },
   maxSources: {
-    doc: 'Sources the scan table remembers per interface (about 300 bytes each, fixed at start); when full, the source with the least evidence makes room, never a named scanner for a one-packet source.',
+    doc: 'Sources the scan table remembers per interface (about 400 bytes each, fixed at start); when full, the source with the least evidence makes room, never a named scanner for a one-packet source.',
     format: 'peng-integer',
     default: DEFAULT_MAX_SOURCES,
     env: 'PENG_MAX_SOURCES',

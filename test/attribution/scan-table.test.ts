@@ -120,3 +120,16 @@ test('bytes are fixed at construction, whatever the traffic, and grow linearly w
   assert.equal(DEFAULT_MAX_SOURCES, 1024);
   assert.throws(() => table({ maxSources: 15 }), RangeError);
 });
+
+test('the ACKs of connections it opened are not probes: a connect scan lists SYNs only, while ACKs to hosts it never opened still count', () => {
+  const t = table();
+  const f = new Feeder(t);
+  for (let port = 2000; port < 2020; port++) {
+    f.v4(ProbeKind.Syn, SCANNER, TARGET, port, T0, 'server');
+    f.v4(ProbeKind.Ack, SCANNER, TARGET, port, T0, 'server');
+  }
+  const w = t.closeWindow();
+  assert.deepEqual(w.scans.map((s) => [s.source, s.kinds, s.probes]), [[SCANNER, ['syn'], 20]]);
+  for (let h = 1; h <= 3; h++) f.v4(ProbeKind.Ack, SCANNER, `198.51.100.${h}`, 80, T0 + 60, 'server');
+  assert.deepEqual(t.closeWindow().scans.map((s) => [s.kinds, s.probes]), [[['syn', 'ack'], 3]]);
+});
