@@ -76,13 +76,15 @@ export class ScanTable {
     if (kind === ProbeKind.Syn) this.pairs.add(sourceHash(r), host);
     // Segments of a connection whose handshake was seen: not probes, and not worth a lookup.
     else if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && this.pairs.has(sourceHash(r), host)) return;
+    // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence,
+    // credited whether or not the table holds the answering source (a resolver's servers outnumber any table).
+    if (kind === ProbeKind.Udp && this.answers(r)) return;
     const e = this.entryOf(r, true, direction, seconds);
     if (e < 0) return; // not admitted (yet)
     this.s.kinds[e * PROBE_KIND_SLOTS + kind]++;
     this.touch(e, seconds);
     if (kind === ProbeKind.Syn) this.s.peers.add(e, host);
-    // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence.
-    if (kind === ProbeKind.Udp && this.answers(e, host, r, seconds)) return;
+    else if (kind === ProbeKind.Udp) this.s.peers.add(e, exchange(host, r.dstPort, r.srcPort)); // a question it may be answered
     // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
     if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
     // The rules read counts that only grow when a sketch gains a bit (or a stealth probe arrives): decide then only.
@@ -97,10 +99,9 @@ export class ScanTable {
     if (fresh && this.s.detectedAt[e] !== this.s.detectedAt[e]) this.decide(e, seconds);
   }
 
-  /** Notes `r` as a question of `e`; whether it answers one its destination asked (hosts and ports swapped), credited to the asker. */
-  private answers(e: number, host: number, r: ProbeRecord, seconds: number): boolean {
-    this.s.peers.add(e, exchange(host, r.dstPort, r.srcPort));
-    const asker = this.entryOf(r, false, 'server', seconds);
+  /** Whether `r` answers a question its destination asked (hosts and ports swapped); credited to the asker. */
+  private answers(r: ProbeRecord): boolean {
+    const asker = this.entryOf(r, false, 'server', 0);
     const from = sourceHash(r);
     if (asker < 0 || !this.s.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
     this.s.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));

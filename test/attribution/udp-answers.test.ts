@@ -39,3 +39,20 @@ test('a UDP scan is still named: datagrams to a host that never sent to the scan
   for (let p = 1000; p < 1020; p++) f.v4(ProbeKind.Udp, '203.0.113.66', CLIENT, p, T0, 'server', 53);
   assert.deepEqual(t.closeWindow().scans.map((s) => [s.source, s.reason]), [['203.0.113.66', 'vertical']]);
 });
+
+test('answers count for the asker even when the table is full and holds none of the answering servers (a resolver asking 40 servers)', () => {
+  const t = table({ maxSources: 16 });
+  const f = new Feeder(t);
+  // Twenty one-packet sources fill the table first, so the servers are turned away as newcomers.
+  for (let i = 1; i <= 20; i++) f.v4(ProbeKind.Syn, `203.0.113.${i}`, CLIENT, 443, T0);
+  const services = [53, 443, 123, 3478, 5353, 8443, 19302, 4500, 500, 1194, 51820, 27015, 3074, 5060, 6881, 1900];
+  for (let h = 1; h <= 40; h++) {
+    const server = `198.51.100.${h}`;
+    const port = services[h % services.length]!;
+    f.v4(ProbeKind.Udp, CLIENT, server, port, T0 + h, 'client', 30000 + h);
+    f.v4(ProbeKind.Udp, server, CLIENT, 30000 + h, T0 + h, 'server', port);
+  }
+  const w = t.closeWindow();
+  assert.deepEqual(w.scans.map((s) => s.source), []);
+  assert.ok(t.getStats().notAdmitted > 0, 'the servers were turned away');
+});
