@@ -15,7 +15,7 @@ const MAIN = join(__dirname, 'peng-main.cjs');
 
 /** The bundle as a vm.Script (Node's own CommonJS wrapper), with `cachedData` when given. */
 function compileBundle(cachedData) {
-  const source = readFileSync(MAIN, 'utf8');
+  const source = readFileSync(MAIN, 'latin1'); // scripts/bundle.mjs escapes every non-ASCII character
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   return new Script(wrapped, cachedData === undefined ? { filename: MAIN } : { filename: MAIN, cachedData });
 }
