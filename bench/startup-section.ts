@@ -24,10 +24,11 @@ export async function startupSection(o: BenchOptions, log: (line: string) => voi
     runs,
     () => {},
   );
-  const [node, replay] = timings as [(typeof timings)[0], (typeof timings)[0]];
+  const [node, replay, version] = timings as [(typeof timings)[0], (typeof timings)[0], (typeof timings)[0]];
   const loaded = await tracePackages(replayArgs);
   const heavy = loaded.packages.filter((p) => HEAVY_PACKAGES.some((re) => re.test(p)));
   const startupRatio = replay.wallMs / node.wallMs;
+  const versionRatio = version.wallMs / node.wallMs;
   return {
     id: 'startup',
     title: `Start-up (median of ${runs} alternating runs)`,
@@ -40,7 +41,8 @@ export async function startupSection(o: BenchOptions, log: (line: string) => voi
       'cpu x node -e 0': ratio(t.cpuMs, node.cpuMs),
     })),
     goals: [
-      goal('peng replay of an empty capture vs node -e 0 (wall)', '<= 1.5x', `${startupRatio.toFixed(2)}x`, startupRatio <= 1.5),
+      goal('peng replay of an empty capture vs node -e 0 (wall)', '<= 1.25x', `${startupRatio.toFixed(2)}x`, startupRatio <= 1.25),
+      goal('peng --version vs node -e 0 (wall)', '<= 1.25x', `${versionRatio.toFixed(2)}x`, versionRatio <= 1.25),
       goal('packages of off features not loaded (OpenTelemetry, InfluxDB, YAML, cap)', 'none', heavy.length === 0 ? 'none' : heavy.join(', '), heavy.length === 0),
     ],
     notes: [
@@ -62,7 +64,7 @@ async function tracePackages(args: readonly string[]): Promise<{ packages: strin
     for (const line of lines) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
       if (m) packages.add(m[1]!);
-      else if (/\/src\/.*\.js$/.test(line)) project.add(line.replace(/^file:\/\//, ''));
+      else if (/\/(src|bundle)\/.*\.c?js$/.test(line)) project.add(line.replace(/^file:\/\//, ''));
     }
     return { packages: [...packages].sort(), projectModules: project.size };
   } finally {

@@ -1,5 +1,5 @@
 import { helpText } from './config/help.js';
-import { loadConfig } from './config/load-config.js';
+import { asksForHelpOrVersion } from './config/parse-args.js';
 import type { PengConfig } from './config/peng-config.js';
 import { createLogger, type Logger } from './log.js';
 import { runStdio } from './run/stdio.js';
@@ -13,20 +13,23 @@ export const EXIT_USAGE = 2;
 /** Runs Peng with command-line arguments; resolves to the process exit code. Never throws for bad input. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const debug = argv.some((a) => /^--?debug(=true)?$/.test(a));
-  let config: PengConfig;
-  const configWarnings: string[] = [];
-  try {
-    config = loadConfig(argv, env, { warn: (message) => configWarnings.push(message) });
-  } catch (err) {
-    return reportError(err, debug, createLogger({ debug }));
-  }
-  if (config.help) {
+  // Answered before the configuration is loaded: neither needs it, and convict is most of start-up.
+  const asked = asksForHelpOrVersion(argv);
+  if (asked.help) {
     process.stdout.write(helpText());
     return EXIT_OK;
   }
-  if (config.version) {
+  if (asked.version) {
     process.stdout.write(`peng ${PENG_VERSION}\n`);
     return EXIT_OK;
+  }
+  let config: PengConfig;
+  const configWarnings: string[] = [];
+  try {
+    const { loadConfig } = await import('./config/load-config.js');
+    config = loadConfig(argv, env, { warn: (message) => configWarnings.push(message) });
+  } catch (err) {
+    return reportError(err, debug, createLogger({ debug }));
   }
   const stdio = runStdio(config);
   configWarnings.forEach((message) => stdio.log.warn(message));

@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Set by scripts/bundle.mjs (esbuild define): the bundled CLI need not read package.json at start-up. */
+declare const __PENG_VERSION__: string | undefined;
+
 /** Peng's version from its package.json, found upward from this file (works from src, dist or a build folder). */
-export const PENG_VERSION: string = readPengVersion();
+export const PENG_VERSION: string = typeof __PENG_VERSION__ === 'string' ? __PENG_VERSION__ : readPengVersion();
 
 function readPengVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -22,5 +22,5 @@ export const buildRoot: string = (() => {
   return dir;
 })();
 
-/** Path of the compiled `peng` executable of the running build. */
-export const pengBin: string = join(buildRoot, 'src', 'bin', 'peng.js');
+/** Path of the `peng` executable of the running build: the bundle (scripts/bundle.mjs) that package.json's bin names. */
+export const pengBin: string = join(buildRoot, 'bundle', 'peng.cjs');

@@ -1,8 +1,7 @@
-import convict from 'convict';
 import { LocalAddresses } from '../net/local-addresses.js';
 import { isProbeSetName, PROBE_SET_NAMES, type ProbeSetName } from '../packets/probe-set.js';
 import { describeChar, findHeaderUnsafe } from './header-text.js';
-import { FormatProblem, type FormatLimits, type ValueFormat } from './format-types.js';
+import { FormatProblem, type ValueFormat } from './format-types.js';
 import { formatDuration, parseByteSize, parseGoDuration } from './units.js';
 
 export { FormatProblem, type FormatLimits, type ValueFormat } from './format-types.js';
@@ -249,21 +248,6 @@ export type FormatName = keyof typeof formats;
 
 /** The type of a valid value of format F (`number` for peng-duration, `string[]` for peng-address-list). */
 export type FormatValue<F extends FormatName> = ReturnType<(typeof formats)[F]['validate']>;
-
-for (const [name, format] of Object.entries(formats)) {
-  convict.addFormat({
-    name,
-    coerce: (value: unknown) => (typeof value === 'string' ? format.coerce(value) : value),
-    validate: (value: unknown, entry: convict.SchemaObj) => {
-      format.validate(value, limitsOf(entry));
-    },
-  });
-}
-
-function limitsOf(entry: convict.SchemaObj): FormatLimits {
-  const { min, max } = entry as { min?: unknown; max?: unknown };
-  return { ...(typeof min === 'number' ? { min } : {}), ...(typeof max === 'number' ? { max } : {}) };
-}
 
 function splitList(text: string): unknown {
   return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');

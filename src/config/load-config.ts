@@ -4,10 +4,27 @@ import { redactUrl } from '../redact-url.js';
 import { readConfigFile } from './config-file.js';
 import { checkCrossFieldRules } from './cross-field.js';
 import { readTokenFile } from './token-file.js';
+import type { FormatLimits } from './format-types.js';
 import { FormatProblem, formats } from './formats.js';
 import { asksForHelpOrVersion, parseArgs } from './parse-args.js';
 import type { OptionValues, PengConfig } from './peng-config.js';
 import { isOptionName, optionNames, schema, type OptionName } from './schema.js';
+
+// Registered here, not in formats.ts: -help and -version read the formats and must not load convict.
+for (const [name, format] of Object.entries(formats)) {
+  convict.addFormat({
+    name,
+    coerce: (value: unknown) => (typeof value === 'string' ? format.coerce(value) : value),
+    validate: (value: unknown, entry: convict.SchemaObj) => {
+      format.validate(value, limitsOf(entry));
+    },
+  });
+}
+
+function limitsOf(entry: convict.SchemaObj): FormatLimits {
+  const { min, max } = entry as { min?: unknown; max?: unknown };
+  return { ...(typeof min === 'number' ? { min } : {}), ...(typeof max === 'number' ? { max } : {}) };
+}
 
 export interface LoadConfigOptions {
   /** Receives what is worth saying but not refusing (a world-readable -tokenFile); default: dropped. */

@@ -15,7 +15,7 @@ export type HardeningOutcome = string | null;
 let addon: PrctlAddon | null | undefined;
 let addonProblem = '';
 
-/** Loads build/Release/peng_prctl.node once, from the package root above dist/src/run/. */
+/** Loads build/Release/peng_prctl.node once, from the package root above this module (dist/src/run/ or the dist/bundle/ bundle). */
 function loadAddon(): PrctlAddon | null {
   if (addon !== undefined) return addon;
   let root = dirname(fileURLToPath(import.meta.url));

@@ -17,7 +17,8 @@ test('npm pack + npm install -g gives a working peng command with a lean package
       files: Array<{ path: string }>;
     }>;
     const files = packed[0]!.files.map((f) => f.path);
-    assert.ok(files.includes('dist/src/bin/peng.js'));
+    // The command is the bundle (scripts/bundle.mjs); dist/src stays for the library entry point.
+    for (const f of ['dist/bundle/peng.cjs', 'dist/bundle/peng-main.cjs', 'dist/bundle/peng-main.cjs.cache', 'dist/src/index.js']) assert.ok(files.includes(f), `${f} is packed`);
     assert.ok(files.includes('plugin.yaml') && files.includes('config/peng.yaml') && files.includes('README.md'));
     for (const f of files) assert.doesNotMatch(f, /^(test|bench|support|src|dist\/test|dist\/bench|dist\/support)\/|\.map$|\.ts$(?<!\.d\.ts)/, `${f} does not belong in the package`);
 

@@ -10,7 +10,7 @@ import { run, withNamespaces } from '../../support/netns.js';
 import { buildRoot, pengBin } from '../../support/paths.js';
 import { pcapFile } from '../../support/capture-writers.js';
 import { pengTestEnv } from '../support/run-peng.js';
-import { lookupAccount, parseEntry } from '../../src/run/privileges.js';
+import { lookupAccount, nssReadsFilesFirst, parseEntry } from '../../src/run/privileges.js';
 import { liveSkip, startCapture, stopCapture, waitForFrames } from '../sources/live/live-support.js';
 
 const privilegesModule = join(buildRoot, 'src', 'run', 'privileges.js');
@@ -33,6 +33,23 @@ test('passwd and group lines are parsed into ids', () => {
   assert.equal(parseEntry(':x:1:1::/:/bin/sh'), null);
   assert.equal(lookupAccount('passwd', 'bad:name'), null);
   assert.equal(lookupAccount('passwd', 'root')?.id, 0);
+});
+
+test('/etc is read without getent only when nsswitch.conf names files first for that database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peng-nss-'));
+  try {
+    const conf = join(dir, 'nsswitch.conf');
+    writeFileSync(conf, '# passwd: ldap\npasswd:   files systemd\ngroup: ldap files # site groups\nshadow: files\n');
+    assert.equal(nssReadsFilesFirst('passwd', conf), true);
+    assert.equal(nssReadsFilesFirst('group', conf), false, 'ldap comes first');
+    assert.equal(nssReadsFilesFirst('hosts', conf), false, 'no line: unknown');
+    const compat = join(dir, 'compat.conf'); // a second file: each file is read once
+    writeFileSync(compat, 'passwd: compat\n');
+    assert.equal(nssReadsFilesFirst('passwd', compat), false, 'compat reads +/- entries from other sources');
+    assert.equal(nssReadsFilesFirst('passwd', join(dir, 'missing')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('after dropping to nobody the process cannot regain root and the capture still delivers SYNs', { skip: liveSkip, timeout: 60_000 }, async () => {

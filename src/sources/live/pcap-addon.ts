@@ -59,7 +59,7 @@ export interface PcapAddon {
 let loaded: PcapAddon | undefined;
 
 /**
- * Loads build/Release/peng_pcap.node (from the package root above dist/src/sources/live/) on first use, so
+ * Loads build/Release/peng_pcap.node (from the package root above dist/src/sources/live/ or dist/bundle/) on first use, so
  * commands that never capture do not need libpcap. PENG_PCAP_ADDON names another build (the sanitizer
  * tests load theirs that way).
  */
