@@ -4,7 +4,8 @@
  * The `peng` command (copied to dist/bundle/peng.cjs by scripts/bundle.mjs): compiles the bundled CLI,
  * peng-main.cjs, as Node compiles a CommonJS module, but with the V8 code cache made for it at build time:
  * compiling 400 KB of JavaScript is otherwise a third of Peng's start-up. V8 rejects a cache made by
- * another Node version or for other source, and the source then compiles as usual.
+ * another Node version or with other V8 flags, and the source then compiles as usual; of the source it checks
+ * only the length, so whoever edits peng-main.cjs by hand must delete peng-main.cjs.cache (a build rewrites both).
  */
 const { readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');

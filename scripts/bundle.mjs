@@ -87,7 +87,9 @@ function writeCodeCache() {
     // A pcap global header and no packets: magic, version 2.4, zone, sigfigs, snaplen 65535, Ethernet.
     writeFileSync(capture, Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex'));
     const args = [join(root, 'scripts', 'bundle-cache.cjs'), launcher, 'replay', capture, '-json', '-verbose', '0', '-user', ''];
-    const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
+    // The builder's PENG_* settings would turn on outputs in this run, and NODE_OPTIONS' V8 flags would make users' runs reject the cache.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PENG_') && name !== 'NODE_OPTIONS'));
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, env });
     if (run.status !== 0 || !existsSync(`${mainFile}.cache`)) {
       throw new Error(`the bundled CLI failed its build-time run (status ${run.status}): ${run.stderr || run.error?.message || ''}`);
     }

@@ -22,13 +22,13 @@ export class HandshakePairs {
   /** Notes the pair of two address hashes (either order). */
   add(a: number, b: number): void {
     const h = pairHash(a, b);
-    this.slots[h & this.mask] = h;
+    this.slots[(h >>> 1) & this.mask] = h; // bit 0 is always set (never 0): the slot comes from the bits above it
   }
 
   /** Whether the pair was noted and not pushed out since. */
   has(a: number, b: number): boolean {
     const h = pairHash(a, b);
-    return this.slots[h & this.mask] === h;
+    return this.slots[(h >>> 1) & this.mask] === h;
   }
 
   get bytes(): number {

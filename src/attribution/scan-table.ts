@@ -81,12 +81,12 @@ export class ScanTable {
     if (kind === ProbeKind.Udp && this.answers(r)) return;
     const e = this.entryOf(r, true, direction, seconds);
     if (e < 0) return; // not admitted (yet)
+    // ACK and FIN+ACK segments belong to connections too: probes only from a source never in a handshake, to hosts it never opened.
+    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
     this.s.kinds[e * PROBE_KIND_SLOTS + kind]++;
     this.touch(e, seconds);
     if (kind === ProbeKind.Syn) this.s.peers.add(e, host);
     else if (kind === ProbeKind.Udp) this.s.peers.add(e, exchange(host, r.dstPort, r.srcPort)); // a question it may be answered
-    // ACK and FIN+ACK segments belong to connections too: evidence only from a source never in a handshake, to hosts it never opened.
-    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
     // The rules read counts that only grow when a sketch gains a bit (or a stealth probe arrives): decide then only.
     let fresh = kind === ProbeKind.Null || kind === ProbeKind.Xmas;
     if (kind !== ProbeKind.IcmpEcho) {

@@ -87,8 +87,11 @@ function canRegainRoot(): boolean {
  */
 export function lookupAccount(database: 'passwd' | 'group', nameOrId: string): Account | null {
   if (nameOrId === '' || /[\s:]/.test(nameOrId)) return null;
-  const line = (nssReadsFilesFirst(database) ? fromEtc(database, nameOrId) : null) ?? getent(database, nameOrId) ?? fromEtc(database, nameOrId);
-  return line === null ? null : parseEntry(line);
+  const fromNss = (): Account | null => {
+    const line = getent(database, nameOrId);
+    return line === null ? null : parseEntry(line);
+  };
+  return (nssReadsFilesFirst(database) ? fromEtc(database, nameOrId) : null) ?? fromNss() ?? fromEtc(database, nameOrId);
 }
 
 /** One drop looks up to three entries: nsswitch.conf is read once per database. */
@@ -123,10 +126,11 @@ function lookupName(database: 'passwd' | 'group', id: number): string | null {
 /** `name:x:id:gid:...` (passwd) or `name:x:id:members` (group). */
 export function parseEntry(line: string): Account | null {
   const f = line.split(':');
+  // Decimal ids only, as glibc reads them: an empty field is not 0 (root), nor is 0x10 sixteen.
+  if (f.length < 3 || f[0] === '' || !/^\d{1,10}$/.test(f[2]!)) return null;
   const id = Number(f[2]);
-  if (f.length < 3 || f[0] === '' || !Number.isInteger(id) || id < 0) return null;
-  const gid = Number(f[3]);
-  return { name: f[0]!, id, gid: Number.isInteger(gid) && gid >= 0 && f.length > 4 ? gid : id };
+  if (f.length > 4 && !/^\d{1,10}$/.test(f[3]!)) return null;
+  return { name: f[0]!, id, gid: f.length > 4 ? Number(f[3]) : id };
 }
 
 function getent(database: string, key: string): string | null {
@@ -142,17 +146,20 @@ function getent(database: string, key: string): string | null {
   }
 }
 
-function fromEtc(database: string, key: string): string | null {
+/** The first well-formed entry for `key` in `file`, skipping comments and malformed lines as glibc's files source does. */
+export function fromEtc(database: string, key: string, file = `/etc/${database}`): Account | null {
   let text: string;
   try {
-    text = readFileSync(`/etc/${database}`, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
   const numeric = /^\d+$/.test(key);
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 3 && (numeric ? f[2] === key : f[0] === key)) return line;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const entry = parseEntry(line);
+    if (entry !== null && (numeric ? String(entry.id) === String(Number(key)) : entry.name === key)) return entry;
   }
   return null;
 }

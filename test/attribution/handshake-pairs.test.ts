@@ -22,3 +22,11 @@ test('fixed memory: slots rounded up to a power of two, and no more pairs rememb
   assert.ok(remembered > 0 && remembered <= 128, `${remembered} remembered`);
   assert.equal(p.has(mix32(9_999), mix32(1_009_999)), true, 'the newest pair wins its slot');
 });
+
+test('every slot is used: far more pairs than slots fill all of them, not half', () => {
+  const p = new HandshakePairs(64);
+  for (let i = 0; i < 100_000; i++) p.add(mix32(i), mix32(i + 1_000_000));
+  let remembered = 0;
+  for (let i = 0; i < 100_000; i++) if (p.has(mix32(i), mix32(i + 1_000_000))) remembered++;
+  assert.equal(remembered, 64);
+});

@@ -133,3 +133,13 @@ test('the ACKs of connections it opened are not probes: a connect scan lists SYN
   for (let h = 1; h <= 3; h++) f.v4(ProbeKind.Ack, SCANNER, `198.51.100.${h}`, 80, T0 + 60, 'server');
   assert.deepEqual(t.closeWindow().scans.map((s) => [s.kinds, s.probes]), [[['syn', 'ack'], 3]]);
 });
+
+test("a connect scan's ACKs stay out of its report after a SYN flood has pushed its handshakes out of the pair filter", () => {
+  const t = table();
+  const f = new Feeder(t);
+  for (let port = 2000; port < 2020; port++) f.v4(ProbeKind.Syn, SCANNER, TARGET, port, T0, 'server');
+  for (let i = 0; i < 20_000; i++) f.v4(ProbeKind.Syn, (0xc6336400 + i) >>> 0, TARGET, 443, T0, 'server'); // 198.51.100.0 onwards
+  for (let port = 2000; port < 2020; port++) f.v4(ProbeKind.Ack, SCANNER, TARGET, port, T0, 'server');
+  const w = t.closeWindow();
+  assert.deepEqual(w.scans.filter((s) => s.source === SCANNER).map((s) => [s.kinds, s.probes]), [[['syn'], 20]]);
+});

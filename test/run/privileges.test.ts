@@ -10,7 +10,7 @@ import { run, withNamespaces } from '../../support/netns.js';
 import { buildRoot, pengBin } from '../../support/paths.js';
 import { pcapFile } from '../../support/capture-writers.js';
 import { pengTestEnv } from '../support/run-peng.js';
-import { lookupAccount, nssReadsFilesFirst, parseEntry } from '../../src/run/privileges.js';
+import { fromEtc, lookupAccount, nssReadsFilesFirst, parseEntry } from '../../src/run/privileges.js';
 import { liveSkip, startCapture, stopCapture, waitForFrames } from '../sources/live/live-support.js';
 
 const privilegesModule = join(buildRoot, 'src', 'run', 'privileges.js');
@@ -33,6 +33,26 @@ test('passwd and group lines are parsed into ids', () => {
   assert.equal(parseEntry(':x:1:1::/:/bin/sh'), null);
   assert.equal(lookupAccount('passwd', 'bad:name'), null);
   assert.equal(lookupAccount('passwd', 'root')?.id, 0);
+});
+
+test('ids are decimal as glibc reads them: an empty uid is not root, and 0x10 or 1e3 are not numbers', () => {
+  assert.equal(parseEntry('nobody:x::65534:nobody:/nonexistent:/usr/sbin/nologin'), null);
+  assert.equal(parseEntry('odd:x:0x10:16:odd:/:/bin/sh'), null);
+  assert.equal(parseEntry('odd:x:1000:1e3:odd:/:/bin/sh'), null);
+});
+
+test('/etc lookups skip comments and malformed lines and take the first well-formed entry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peng-etc-'));
+  try {
+    const file = join(dir, 'passwd');
+    writeFileSync(file, ['#old:x:1000:1000::/:/bin/sh', 'svc:x::100:svc:/:/bin/false', '  svc:x:999:998:svc:/:/bin/false', 'svc:x:5:5::/:/bin/sh', ''].join('\n'));
+    assert.deepEqual(fromEtc('passwd', 'svc', file), { name: 'svc', id: 999, gid: 998 }, 'the malformed first svc line is skipped');
+    assert.equal(fromEtc('passwd', '1000', file), null, 'a commented-out line is not an entry');
+    assert.deepEqual(fromEtc('passwd', '0999', file), { name: 'svc', id: 999, gid: 998 });
+    assert.equal(fromEtc('passwd', 'svc', join(dir, 'missing')), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('/etc is read without getent only when nsswitch.conf names files first for that database', () => {
