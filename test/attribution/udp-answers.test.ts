@@ -6,6 +6,17 @@ import { Feeder, table } from './table-support.js';
 const T0 = 1_700_000_000;
 const CLIENT = '192.0.2.10';
 
+/** CLIENT asks 40 servers on 16 services (DNS, QUIC, NTP, STUN, ...), each answering: past the 15-port rule, so only the answers keep it unnamed. */
+function askFortyServers(f: Feeder): void {
+  const services = [53, 443, 123, 3478, 5353, 8443, 19302, 4500, 500, 1194, 51820, 27015, 3074, 5060, 6881, 1900];
+  for (let h = 1; h <= 40; h++) {
+    const server = `198.51.100.${h}`;
+    const port = services[h % services.length]!;
+    f.v4(ProbeKind.Udp, CLIENT, server, port, T0 + h, 'client', 30000 + h);
+    f.v4(ProbeKind.Udp, server, CLIENT, 30000 + h, T0 + h, 'server', port);
+  }
+}
+
 test('a DNS resolver answering 200 queries from random source ports is not a UDP scanner; the asker is not either', () => {
   const t = table();
   const f = new Feeder(t);
@@ -20,14 +31,7 @@ test('a DNS resolver answering 200 queries from random source ports is not a UDP
 test('a client asking 40 resolvers and QUIC servers, all answering, is not a scanner (answers are its successes)', () => {
   const t = table();
   const f = new Feeder(t);
-  // 16 services (DNS, QUIC, NTP, STUN, ...): past the 15-port rule, so only the answers keep it unnamed.
-  const services = [53, 443, 123, 3478, 5353, 8443, 19302, 4500, 500, 1194, 51820, 27015, 3074, 5060, 6881, 1900];
-  for (let h = 1; h <= 40; h++) {
-    const server = `198.51.100.${h}`;
-    const port = services[h % services.length]!;
-    f.v4(ProbeKind.Udp, CLIENT, server, port, T0 + h, 'client', 30000 + h);
-    f.v4(ProbeKind.Udp, server, CLIENT, 30000 + h, T0 + h, 'server', port);
-  }
+  askFortyServers(f);
   assert.deepEqual(t.closeWindow().scans.map((s) => s.source), []);
 });
 
@@ -45,13 +49,7 @@ test('answers count for the asker even when the table is full and holds none of 
   const f = new Feeder(t);
   // Twenty one-packet sources fill the table first, so the servers are turned away as newcomers.
   for (let i = 1; i <= 20; i++) f.v4(ProbeKind.Syn, `203.0.113.${i}`, CLIENT, 443, T0);
-  const services = [53, 443, 123, 3478, 5353, 8443, 19302, 4500, 500, 1194, 51820, 27015, 3074, 5060, 6881, 1900];
-  for (let h = 1; h <= 40; h++) {
-    const server = `198.51.100.${h}`;
-    const port = services[h % services.length]!;
-    f.v4(ProbeKind.Udp, CLIENT, server, port, T0 + h, 'client', 30000 + h);
-    f.v4(ProbeKind.Udp, server, CLIENT, 30000 + h, T0 + h, 'server', port);
-  }
+  askFortyServers(f);
   const w = t.closeWindow();
   assert.deepEqual(w.scans.map((s) => s.source), []);
   assert.ok(t.getStats().notAdmitted > 0, 'the servers were turned away');
