@@ -3,7 +3,7 @@ import type { ScanReason, ScanReport, WindowScans } from '../report/scan-report.
 import type { Direction } from '../report/window-report.js';
 import { decideScan, type Evidence } from './decide.js';
 import * as P from './params.js';
-import { destinationHash, mix32, sourceHash } from './sketch.js';
+import { destinationHash, hashWords, mix32, sourceHash } from './sketch.js';
 import { exchange, matches, type ScanTableOptions, type ScanTableStats } from './scan-table-options.js';
 import { SourceIndex } from './source-index.js';
 import { SourceAdmission } from './admission.js';
@@ -11,8 +11,7 @@ import { ScanEntries } from './scan-entries.js';
 import { HandshakePairs } from './handshake-pairs.js';
 
 export type { AddressMatcher, ScanTableOptions, ScanTableStats } from './scan-table-options.js';
-const SERVER = 0;
-const CLIENT = 1;
+const [SERVER, CLIENT] = [0, 1];
 const REASONS: readonly ScanReason[] = ['vertical', 'horizontal', 'mixed', 'stealth', 'failures'];
 
 /**
@@ -49,15 +48,13 @@ export class ScanTable {
     if (!Number.isInteger(n) || n < P.MIN_MAX_SOURCES || n > P.MAX_MAX_SOURCES) {
       throw new RangeError(`maxSources must be an integer from ${P.MIN_MAX_SOURCES} to ${P.MAX_MAX_SOURCES}, got ${n}`);
     }
-    this.capacity = n;
-    this.options = options;
+    [this.capacity, this.options] = [n, options];
     this.maxScans = options.maxScansPerWindow ?? P.DEFAULT_MAX_SCANS_PER_WINDOW;
     this.index = new SourceIndex(n);
     this.admission = new SourceAdmission(n);
     this.pairs = new HandshakePairs(n * P.HANDSHAKE_PAIRS_PER_SOURCE);
     this.s = new ScanEntries(n);
-    this.active = new Int32Array(n);
-    this.previous = new Int32Array(n);
+    [this.active, this.previous] = [new Int32Array(n), new Int32Array(n)];
   }
 
   /** One probe or reply seen by the detector, with its direction and capture second. */
@@ -99,10 +96,14 @@ export class ScanTable {
     if (fresh && this.s.detectedAt[e] !== this.s.detectedAt[e]) this.decide(e, seconds);
   }
 
+  /** A connection known from elsewhere (the host's own socket table): its segments are not probes, as after a seen handshake. */
+  noteConnection(family: 4 | 6, a: Uint32Array, b: Uint32Array): void {
+    this.pairs.add(hashWords(family, a), hashWords(family, b));
+  }
+
   /** Whether `r` answers a question its destination asked (hosts and ports swapped); credited to the asker. */
   private answers(r: ProbeRecord): boolean {
-    const asker = this.entryOf(r, false, 'server', 0);
-    const from = sourceHash(r);
+    const [asker, from] = [this.entryOf(r, false, 'server', 0), sourceHash(r)];
     if (asker < 0 || !this.s.peers.has(asker, exchange(from, r.srcPort, r.dstPort))) return false;
     this.s.successes.add(asker, mix32(from ^ Math.imul(r.srcPort + 1, 0x9e3779b1)));
     this.s.flags[asker] = this.s.flags[asker]! | 4;

@@ -77,6 +77,11 @@ export function hashAddress(family: number, v4: number, v6: Uint32Array): number
   return mix32(v6[0]! ^ mix32(v6[1]! ^ mix32(v6[2]! ^ mix32(v6[3]!))));
 }
 
+/** An address given as words (IPv4: one, IPv6: four), hashed as hashAddress does. */
+export function hashWords(family: 4 | 6, words: Uint32Array): number {
+  return family === 4 ? hashAddress(4, words[0]!, words) : hashAddress(6, 0, words);
+}
+
 /** A probe record's source address, hashed as hashAddress does. */
 export function sourceHash(r: ProbeRecord): number {
   return r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);

@@ -1,6 +1,7 @@
 import type { PengConfig } from '../config/peng-config.js';
 import { LocalAddresses } from '../net/local-addresses.js';
 import { resolveProbeSets } from '../packets/probe-set.js';
+import { readHostConnections } from '../sources/host/host-connections.js';
 import { LocalAddressWatcher } from '../sources/host/interface-addresses.js';
 import { resolveInterfaces } from '../sources/host/interfaces.js';
 import { openLiveCapture, type LiveCapture } from '../sources/live/live-capture.js';
@@ -74,6 +75,10 @@ export async function runLive(config: PengConfig, stdio: RunStdio): Promise<numb
       );
     }
     watchers.forEach((w) => w.start());
+    // Read once the captures run: a connection opened later shows its handshake; one already open does not.
+    const connections = readHostConnections();
+    for (const { scans } of analyses) for (const c of connections) scans.noteConnection(c.family, c.local, c.remote);
+    log.debug(`${connections.length} open TCP connections of this host noted: their ACKs and FIN+ACKs are not probes`);
     dropPrivilegesAsConfigured(config, log);
   } catch (err) {
     captures.forEach((c) => c.close());

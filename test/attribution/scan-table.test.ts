@@ -143,3 +143,15 @@ test("a connect scan's ACKs stay out of its report after a SYN flood has pushed 
   const w = t.closeWindow();
   assert.deepEqual(w.scans.filter((s) => s.source === SCANNER).map((s) => [s.kinds, s.probes]), [[['syn'], 20]]);
 });
+
+test("connections from the host's socket table are not probes: FIN+ACKs to 30 peers it was already talking to name nobody", () => {
+  const closeAll = (t: ReturnType<typeof table>): string[] => {
+    const f = new Feeder(t);
+    for (let h = 1; h <= 30; h++) f.v4(ProbeKind.Maimon, TARGET, `198.51.100.${h}`, 443, T0 + h, 'client');
+    return t.closeWindow().scans.map((s) => s.source);
+  };
+  assert.deepEqual(closeAll(table()), [TARGET], 'without the socket table these look like a sweep');
+  const known = table();
+  for (let h = 1; h <= 30; h++) known.noteConnection(4, new Uint32Array([0xc000020a]), new Uint32Array([(0xc6336400 + h) >>> 0]));
+  assert.deepEqual(closeAll(known), []);
+});
