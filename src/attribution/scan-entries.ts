@@ -1,4 +1,4 @@
-import { PROBE_KIND_SLOTS } from '../packets/probe-record.js';
+import { PROBE_KIND_SLOTS, ProbeKind } from '../packets/probe-record.js';
 import * as P from './params.js';
 import { SketchArray } from './sketch.js';
 
@@ -48,6 +48,11 @@ export class ScanEntries {
     this.failures = new SketchArray(n, P.OUTCOME_SKETCH_BITS);
     this.peers = new SketchArray(n, P.PEER_FILTER_BITS);
     this.sketches = [this.ports, this.privilegedPorts, this.hosts, this.targets, this.successes, this.failures, this.peers];
+  }
+
+  /** NULL and XMAS probes of entry `e`: segments no TCP connection carries. */
+  stealth(e: number): number {
+    return this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
   }
 
   /** Bytes held, all of it allocated at construction. */

@@ -70,16 +70,16 @@ export class ScanTable {
       return;
     }
     const host = destinationHash(r);
+    const connectionSegment = kind === ProbeKind.Ack || kind === ProbeKind.Maimon;
     if (kind === ProbeKind.Syn) this.pairs.add(sourceHash(r), host);
     // Segments of a connection whose handshake was seen: not probes, and not worth a lookup.
-    else if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && this.pairs.has(sourceHash(r), host)) return;
-    // UDP is asked and answered with ports swapped (DNS, QUIC, NTP): an answer is the asker's success, not evidence,
-    // credited whether or not the table holds the answering source (a resolver's servers outnumber any table).
+    else if (connectionSegment && this.pairs.has(sourceHash(r), host)) return;
+    // UDP is asked and answered with ports swapped (DNS, QUIC): an answer is its asker's success, held or not, never evidence.
     if (kind === ProbeKind.Udp && this.answers(r)) return;
     const e = this.entryOf(r, true, direction, seconds);
     if (e < 0) return; // not admitted (yet)
     // ACK and FIN+ACK segments belong to connections too: probes only from a source never in a handshake, to hosts it never opened.
-    if ((kind === ProbeKind.Ack || kind === ProbeKind.Maimon) && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
+    if (connectionSegment && ((this.s.flags[e]! & 8) !== 0 || this.s.peers.has(e, host))) return;
     this.s.kinds[e * PROBE_KIND_SLOTS + kind]++;
     this.touch(e, seconds);
     if (kind === ProbeKind.Syn) this.s.peers.add(e, host);
@@ -148,7 +148,7 @@ export class ScanTable {
     ev.ports = this.s.ports.estimate(e);
     ev.privilegedPorts = this.s.privilegedPorts.estimate(e);
     ev.hosts = this.s.hosts.estimate(e);
-    ev.stealth = this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    ev.stealth = this.s.stealth(e);
     ev.targets = this.s.targets.estimate(e);
     ev.successes = this.s.successes.estimate(e);
     ev.failures = this.s.failures.estimate(e);
@@ -229,7 +229,7 @@ export class ScanTable {
   /** Evidence for ranking and eviction: a detected scanner outranks any amount of undecided evidence. */
   private score(e: number): number {
     const detected = this.s.detectedAt[e] === this.s.detectedAt[e] ? 1 << 20 : 0;
-    const stealth = this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Null]! + this.s.kinds[e * PROBE_KIND_SLOTS + ProbeKind.Xmas]!;
+    const stealth = this.s.stealth(e);
     return detected + this.s.ports.filled(e) + this.s.hosts.filled(e) + this.s.failures.filled(e) + 4 * Math.min(stealth, 64);
   }
 

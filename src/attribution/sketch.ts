@@ -79,15 +79,15 @@ export function hashAddress(family: number, v4: number, v6: Uint32Array): number
 
 /** An address given as words (IPv4: one, IPv6: four), hashed as hashAddress does. */
 export function hashWords(family: 4 | 6, words: Uint32Array): number {
-  return family === 4 ? hashAddress(4, words[0]!, words) : hashAddress(6, 0, words);
+  return hashAddress(family, words[0]!, words);
 }
 
 /** A probe record's source address, hashed as hashAddress does. */
 export function sourceHash(r: ProbeRecord): number {
-  return r.family === 4 ? hashAddress(4, r.src4, r.src6) : hashAddress(6, 0, r.src6);
+  return hashAddress(r.family, r.src4, r.src6);
 }
 
 /** A probe record's destination address, hashed as hashAddress does. */
 export function destinationHash(r: ProbeRecord): number {
-  return r.family === 4 ? hashAddress(4, r.dst4, r.dst6) : hashAddress(6, 0, r.dst6);
+  return hashAddress(r.family, r.dst4, r.dst6);
 }

@@ -250,7 +250,6 @@ export class FragmentTable {
     return slot;
   }
 
-  /** Frees a slot, counting an unfinished datagram as expired or evicted. */
   /** Whether the fragment carries, at offsets already held, bytes other than those held. */
   private contradicts(slot: number, data: Uint8Array, f: ProbeRecord['fragment']): boolean {
     const base = slot * REASSEMBLY_BYTES;
@@ -261,6 +260,7 @@ export class FragmentTable {
     return false;
   }
 
+  /** Frees a slot, counting an unfinished datagram as expired or evicted. */
   private release(slot: number): void {
     if (this.state[slot] === COLLECTING) {
       if (this.isExpired(slot)) this.counts.expired++;
