@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 export interface OtlpHttpTarget {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
-  /** gzip the body (OTEL_EXPORTER_OTLP_COMPRESSION=gzip); the caller compresses, this only labels it. */
+  /** The body is gzipped (OTEL_EXPORTER_OTLP_COMPRESSION=gzip): the transport compresses, this only labels it. */
   readonly gzip: boolean;
   /** `application/x-protobuf` (http/protobuf, the default) or `application/json` (http/json). */
   readonly contentType?: string;

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { SelfMetricsIncrements } from '../../report/self-metrics.js';
 import type { WindowReport } from '../../report/window-report.js';
@@ -64,7 +63,6 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const logsUrl = resolveLogsUrl(options.endpoint, env, logsProtocol);
   const logsTransport = options.logsExporter === 'console' ? createConsoleTransport(consoleOut) : createOtlpTransport(logsProtocol, 'logs', { ...target, url: new URL(logsUrl) });
   const serializer = transport.protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
-  const gzipBody = http.gzip && transport.protocol !== 'grpc' && options.metricsExporter !== 'console';
   const timeoutMillis = options.timeoutMillis ?? http.timeoutMillis ?? clamp(options.timeFrameMs, 1000, 10_000);
   const maxCloseMillis = options.maxCloseMillis ?? DEFAULT_MAX_CLOSE_MILLIS;
   const sourceAttribute = options.source === 'replay' ? ATTR_PENG_CAPTURE_FILE : ATTR_NETWORK_INTERFACE_NAME;
@@ -77,7 +75,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
   const resource = createPengResource(env, log, options.instanceKey);
   /** host.id and other detected attributes arrive asynchronously; nothing is serialised before them. */
   const resourceReady = resource.waitForAsyncAttributes?.().catch(() => undefined);
-  const events = new ScanEventExporter(logsTransport, resource, http.gzip, sourceAttribute);
+  const events = new ScanEventExporter(logsTransport, resource, sourceAttribute);
   let eventsFailing = false;
 
   /** Sends pending scan events after the metrics; one warning per outage. */
@@ -122,7 +120,7 @@ export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
         max = Math.ceil(windows / 2);
         continue;
       }
-      return { body: gzipBody ? gzipSync(body) : body, windows };
+      return { body, windows };
     }
     return undefined;
   }

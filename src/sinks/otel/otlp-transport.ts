@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { OtlpProtocol } from './otlp-config.js';
 import { sendOtlpRequest, type OtlpHttpTarget, type SendOutcome } from './otlp-http-sender.js';
 
@@ -22,7 +23,8 @@ export interface OtlpTransport {
 export function createOtlpTransport(protocol: OtlpProtocol, signal: OtlpSignal, target: OtlpHttpTarget): OtlpTransport {
   if (protocol !== 'grpc') {
     const http: OtlpHttpTarget = { ...target, contentType: protocol === 'http/json' ? 'application/json' : 'application/x-protobuf' };
-    return { protocol, send: (body, deadlineMs, stop) => sendOtlpRequest(http, body, deadlineMs, stop), close: () => undefined };
+    // Compression belongs to the transport: gRPC compresses in its own framing, the console prints plain JSON.
+    return { protocol, send: (body, deadlineMs, stop) => sendOtlpRequest(http, target.gzip ? gzipSync(body) : body, deadlineMs, stop), close: () => undefined };
   }
   let grpc: Promise<OtlpTransport> | undefined;
   let closed = false;

@@ -1,6 +1,5 @@
 import type { HrTime } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { gzipSync } from 'node:zlib';
 import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -33,8 +32,6 @@ export class ScanEventExporter {
   constructor(
     private readonly transport: OtlpTransport,
     private readonly resource: Resource,
-    /** gzip the body (HTTP only; gRPC compresses in its own framing). */
-    private readonly gzip = false,
     private readonly sourceAttribute: WindowSourceAttribute = ATTR_NETWORK_INTERFACE_NAME,
   ) {}
 
@@ -66,7 +63,7 @@ export class ScanEventExporter {
     const serializer = this.transport.protocol === 'http/json' ? JsonLogsSerializer : ProtobufLogsSerializer;
     const body = serializer.serializeRequest(batch);
     if (!body) return 'the events could not be serialised';
-    const outcome = await this.transport.send(this.gzip && this.transport.protocol !== 'grpc' ? gzipSync(body) : body, deadlineMs, stop);
+    const outcome = await this.transport.send(body, deadlineMs, stop);
     if (outcome.kind === 'failed') return outcome.reason;
     this.pending = this.pending.slice(batch.length);
     if (outcome.kind === 'rejected') {

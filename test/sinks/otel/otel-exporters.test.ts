@@ -118,3 +118,27 @@ test('OTEL_METRICS_EXPORTER=prometheus: a real scrape sees the last window per i
     await receiver.stop();
   }
 });
+
+test('OTEL_EXPORTER_OTLP_COMPRESSION=gzip: both signals arrive gzipped over HTTP and decode; the console still prints plain JSON', async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const lines: string[] = [];
+  const scanned = (): ReturnType<typeof windowReport> =>
+    Object.assign(windowReport({ startMs: T0 }), { scans: [{ source: '203.0.113.9', direction: 'server', reason: 'vertical', kinds: ['syn'], probes: 1, ports: 100, hosts: 1, firstSeen: new Date(T0), lastSeen: new Date(T0), detectedAt: new Date(T0), new: true }], scanners: { server: 1, client: 0 } });
+  try {
+    const [http] = await createOtelOutput({ endpoint: receiver.endpoint, timeFrameMs: FRAME, env: { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }, log: () => undefined });
+    http!.write(scanned());
+    await http!.close();
+    assert.deepEqual(receiver.requests.map((r) => [r.url, r.headers['content-encoding']]).sort(), [['/v1/logs', 'gzip'], ['/v1/metrics', 'gzip']]);
+    assert.ok(receiver.requests.every((r) => r.body !== undefined));
+    const [toConsole] = await createOtelOutput({
+      endpoint: receiver.endpoint, timeFrameMs: FRAME, env: { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_METRICS_EXPORTER: 'console', OTEL_LOGS_EXPORTER: 'console' }, consoleOut: (l) => lines.push(l), log: () => undefined,
+    });
+    toConsole!.write(scanned());
+    await toConsole!.close();
+    assert.equal(lines.length, 2, 'metrics and the scan event');
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line.slice(0, 40));
+  } finally {
+    await receiver.stop();
+  }
+});
