@@ -1,11 +1,13 @@
-import { closeSync, openSync, readdirSync, readSync, statSync, constants } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameConsumer } from '../../packets/frame-consumer.js';
 import { CaptureFileError } from './capture-file-error.js';
 import { CaptureFileProblems } from './capture-file-problems.js';
 import { CaptureFileReader } from './capture-file-reader.js';
 import { errorCode, openCaptureInput, unreadable, type CaptureInput } from './capture-input.js';
-import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './gzip-header.js';
+import { isGzipMagic } from './gzip-header.js';
+import { pcapByteOrder } from './pcap-parser.js';
+import { BLOCK_SECTION_HEADER } from './pcapng-parser.js';
 
 /** One member of a set of rotated captures, opened (before root is dropped) and not yet read. */
 export interface CaptureSetFile {
@@ -98,7 +100,7 @@ function openIfCapture(path: string): CaptureSetFile['input'] | null {
     return null;
   }
   try {
-    const stat = statSync(path);
+    const stat = fstatSync(fd); // the file opened, not whatever the path names a moment later
     if (!stat.isFile()) return close(fd);
     const head = Buffer.alloc(4);
     const n = readSync(fd, head, 0, 4, 0);
@@ -115,11 +117,7 @@ function close(fd: number): null {
 }
 
 function isCaptureMagic(head: Buffer): boolean {
-  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) return true;
-  const be = head.readUInt32BE(0);
-  const le = head.readUInt32LE(0);
-  const pcap = [0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34];
-  return be === 0x0a0d0d0a || pcap.includes(be) || pcap.includes(le);
+  return isGzipMagic(head) || head.readUInt32BE(0) === BLOCK_SECTION_HEADER || pcapByteOrder(new DataView(head.buffer, head.byteOffset, 4)) !== null;
 }
 
 /**
@@ -132,7 +130,7 @@ export async function probeFirstFrame(file: CaptureSetFile, explicit: boolean): 
     let head = Buffer.allocUnsafe(Math.min(want, file.input.size));
     head = head.subarray(0, readSync(file.input.fd, head, 0, head.length, 0));
     const whole = head.length >= file.input.size;
-    if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    if (head.length >= 2 && isGzipMagic(head)) {
       const zlib = await import('node:zlib');
       try {
         head = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: PROBE_MAX_INFLATED });
