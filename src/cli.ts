@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     if (config.command === 'replay') {
       const replay = await import('./run/replay.js');
-      const paths = config.replayFiles.length > 0 ? config.replayFiles : [config.replayFile!];
+      const paths = config.replayFiles;
       return replay.isCaptureSet(paths) ? await replay.runReplaySet(paths, config, stdio) : await replay.runReplay(paths[0]!, config, stdio);
     }
     return await (await import('./run/live.js')).runLive(config, stdio);

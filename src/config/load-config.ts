@@ -75,13 +75,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, opti
     sources.set('token', sources.get('tokenFile') ?? { kind: 'default' }); // errors about the token name -tokenFile
   }
   checkCrossFieldRules(values, describe);
-  return { command: args.command, replayFile: args.replayFile, replayFiles: [...args.replayFiles], ...values };
+  return { command: args.command, replayFiles: [...args.replayFiles], ...values };
 }
 
 /** The configuration with nothing given: what `config/peng.yaml` and --help document. */
 export function defaultConfig(): PengConfig {
   const config = convict(schema as unknown as convict.Schema<OptionValues>, { env: {}, args: [] });
-  return { command: 'live', replayFile: null, replayFiles: [], ...config.getProperties() };
+  return { command: 'live', replayFiles: [], ...config.getProperties() };
 }
 
 /** The PENG_* variables of options that have one; PENG_HELP, PENG_VERSION and the like are not read at all. */

@@ -10,8 +10,6 @@ export interface FlagSetting {
 
 export interface ParsedArgs {
   readonly command: 'live' | 'replay';
-  /** The first capture of `peng replay`, kept for callers that read one file; null in live mode. */
-  readonly replayFile: string | null;
   /** Every path given to `peng replay` (files or directories of rotated captures), in the order given. */
   readonly replayFiles: readonly string[];
   /** The last setting of each flag; list flags (`-network a -network b`) join every occurrence with commas. */
@@ -92,18 +90,18 @@ export function asksForHelpOrVersion(argv: readonly string[]): { help: boolean; 
  * Reads the positional arguments: nothing or `live` (live capture), or `replay FILE...` (one capture, or
  * several files and directories of rotated captures replayed as one stream).
  */
-export function readCommand(positionals: readonly string[]): Pick<ParsedArgs, 'command' | 'replayFile' | 'replayFiles'> {
+export function readCommand(positionals: readonly string[]): Pick<ParsedArgs, 'command' | 'replayFiles'> {
   const [first, ...rest] = positionals;
-  if (first === undefined) return { command: 'live', replayFile: null, replayFiles: [] };
+  if (first === undefined) return { command: 'live', replayFiles: [] };
   if (first === 'replay') {
     if (rest.length === 0) throw new ConfigError('peng replay needs a capture FILE; run: peng replay FILE... [flags] (files or directories of rotated captures)');
     const duplicate = rest.find((path, i) => rest.indexOf(path) !== i);
     if (duplicate !== undefined) throw new ConfigError(`peng replay got ${quoteValue(duplicate)} twice; give each capture once`);
-    return { command: 'replay', replayFile: rest[0]!, replayFiles: rest };
+    return { command: 'replay', replayFiles: rest };
   }
   if (first === 'live') {
     if (rest.length > 0) throw new ConfigError(`unexpected argument ${quoteValue(rest[0])}; live capture takes no FILE, to read a capture file run: peng replay FILE`);
-    return { command: 'live', replayFile: null, replayFiles: [] };
+    return { command: 'live', replayFiles: [] };
   }
   // `peng repaly f.pcap`: a mistyped command, not a capture file named "repaly".
   const command = closestName(first, COMMANDS);

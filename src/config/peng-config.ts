@@ -13,8 +13,6 @@ export type OptionValues = {
 export interface PengConfig extends OptionValues {
   /** `peng replay FILE` or `peng [flags]` (live). */
   command: 'live' | 'replay';
-  /** The capture file of `peng replay FILE`; null in live mode. */
-  replayFile: string | null;
   /** Every path of `peng replay FILE...` (files or directories of rotated captures); empty in live mode. */
   replayFiles: string[];
 }

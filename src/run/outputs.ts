@@ -42,7 +42,7 @@ export interface OutputsContext {
 
 /** What tells two Pengs on one host apart, for a stable service.instance.id: the capture file, or the interfaces. */
 function otelInstanceKey(config: PengConfig): string {
-  if (config.command === 'replay') return `replay:${resolve(config.replayFile ?? '')}`;
+  if (config.command === 'replay') return `replay:${config.replayFiles.map((p) => resolve(p)).join(',')}`;
   return `live:${[...config.network].sort().join(',') || '(default route)'}`;
 }
 

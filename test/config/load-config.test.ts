@@ -23,7 +23,7 @@ test('no arguments give the seed defaults in live mode', () => {
   const config = loadConfig([], {});
   assert.deepEqual(config, defaultConfig());
   assert.equal(config.command, 'live');
-  assert.equal(config.replayFile, null);
+  assert.deepEqual(config.replayFiles, []);
   assert.equal(config.timeFrame, 60_000);
   assert.equal(config.bin, 16);
   assert.equal(config.size, 1024);
@@ -51,11 +51,11 @@ test('every flag form of the seed and the usual style is read the same', () => {
 test('replay takes one FILE and flags before or after it', () => {
   const config = loadConfig(['-timeFrame', '8s', 'replay', 'scan.pcap', '-size=2048', '-verbose', '3'], {});
   assert.equal(config.command, 'replay');
-  assert.equal(config.replayFile, 'scan.pcap');
+  assert.deepEqual(config.replayFiles, ['scan.pcap']);
   assert.equal(config.timeFrame, 8000);
   assert.equal(config.size, 2048);
   assert.equal(config.verbose, 3);
-  assert.equal(loadConfig(['replay', '--', '-odd-name.pcap'], {}).replayFile, '-odd-name.pcap');
+  assert.equal(loadConfig(['replay', '--', '-odd-name.pcap'], {}).replayFiles[0], '-odd-name.pcap');
   assert.equal(loadConfig(['live', '-bin', '4'], {}).command, 'live');
 });
 
